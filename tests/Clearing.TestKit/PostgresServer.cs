@@ -66,7 +66,8 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Creates a new empty database and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix = "test")
     {
-        var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref databaseCounter)}_{Guid.NewGuid():N}"[..48].ToLowerInvariant();
+        // PostgreSQL names are at most 63 bytes; several test processes may share one existing server.
+        var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref databaseCounter)}_{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 40)].ToLowerInvariant();
         await using (var connection = new NpgsqlConnection(ConnectionString))
         {
             await connection.OpenAsync().ConfigureAwait(false);
@@ -101,7 +102,16 @@ public sealed class PostgresServer : IAsyncDisposable
         Directory.Delete(dataRoot, recursive: true);
     }
 
-    private static string FindServerBinaries()
+    private static string FindServerBinaries() => FindServerBinaries(DefaultBinaryFolders());
+
+    /// <summary>The first folder holding initdb and pg_ctl, or a <see cref="MissingPrerequisiteException"/> naming them.</summary>
+    public static string FindServerBinaries(IEnumerable<string> candidates) =>
+        candidates.FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")))
+            ?? throw new MissingPrerequisiteException(
+                "The PostgreSQL server binaries (initdb, pg_ctl, postgres)",
+                "apt-get install -y postgresql  (or set CLEARING_TEST_POSTGRES to a connection string of an existing server)");
+
+    private static List<string> DefaultBinaryFolders()
     {
         var configured = Environment.GetEnvironmentVariable(BinDirVariable);
         var candidates = new List<string>();
@@ -123,10 +133,7 @@ public sealed class PostgresServer : IAsyncDisposable
             candidates.Add(Path.GetDirectoryName(Path.GetFullPath(onPath))!);
         }
 
-        return candidates.FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")))
-            ?? throw new MissingPrerequisiteException(
-                "The PostgreSQL server binaries (initdb, pg_ctl, postgres)",
-                "apt-get install -y postgresql  (or set CLEARING_TEST_POSTGRES to a connection string of an existing server)");
+        return candidates;
     }
 
     private async Task<PostgresServer> InitAndStartAsync()
