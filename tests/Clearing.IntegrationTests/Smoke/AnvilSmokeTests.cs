@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace Clearing.IntegrationTests.Smoke;
 
+[Trait("RealComponent", "true")]
 public sealed class AnvilSmokeTests(TwoAnvilChainsFixture chains, ITestOutputHelper output) : IClassFixture<TwoAnvilChainsFixture>
 {
     [Fact]
