@@ -35,6 +35,11 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${CLEARING_TES
   apt_install postgresql
 fi
 
+if ! command -v prometheus >/dev/null; then
+  log "installing Prometheus (Debian), which scrapes the service in the telemetry tests"
+  apt_install prometheus
+fi
+
 npm_ci() { # folder
   local dir="$root/$1"
   [ -f "$dir/package-lock.json" ] || return 0
