@@ -47,8 +47,11 @@ npm_ci() { # folder
   if [ -f "$dir/node_modules/.package-lock.json" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
     return 0
   fi
-  log "npm ci in $1"
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  log "npm install (from the committed lock) in $1"
+  # Not `npm ci`: the registry copy reachable here omits other platforms' optional binaries (anvil, LiteSVM for
+  # macOS/Windows), so the lock cannot list them and `npm ci` refuses it. `npm install --no-save` installs exactly
+  # the locked versions for this platform and leaves package.json and the lock untouched.
+  (cd "$dir" && npm install --no-save --no-audit --no-fund --loglevel=error >/dev/null)
 }
 npm_ci deploy/devnet
 npm_ci tests/peers

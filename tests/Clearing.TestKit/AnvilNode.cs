@@ -44,7 +44,7 @@ public sealed class AnvilNode : IAsyncDisposable
     {
         if (!File.Exists(BinaryPath))
         {
-            throw new MissingPrerequisiteException($"anvil ({BinaryPath})", "cd deploy/devnet && npm ci");
+            throw new MissingPrerequisiteException($"anvil ({BinaryPath})", "cd deploy/devnet && npm install --no-save");
         }
 
         for (var attempt = 1; ; attempt++)

@@ -38,7 +38,7 @@ public sealed partial class SolanaDevnet : IAsyncDisposable
         var node = Command.FindOnPath("node") ?? throw new MissingPrerequisiteException("Node.js (node)", "apt-get install -y nodejs npm");
         if (!Directory.Exists(Path.Combine(RepoPaths.DevnetNodeModules, "litesvm")))
         {
-            throw new MissingPrerequisiteException("The devnet's npm packages (litesvm, @solana/kit)", "cd deploy/devnet && npm ci");
+            throw new MissingPrerequisiteException("The devnet's npm packages (litesvm, @solana/kit)", "cd deploy/devnet && npm install --no-save");
         }
 
         var child = ChildProcess.Start(node,
