@@ -52,8 +52,13 @@ grep -E "Warning\(s\)|Error\(s\)|Time Elapsed" artifacts/dotnet-build.log
 
 echo "== .NET tests"
 dotnet test Clearing.sln --no-build -nologo 2>&1 | tee artifacts/dotnet-test.log
-[ "${PIPESTATUS[0]}" = 0 ] || status=1
+dotnet_status=${PIPESTATUS[0]}
 count_dotnet artifacts/dotnet-test.log
+if [ "$dotnet_status" != 0 ]; then
+  status=1
+  # A test host that crashed or aborted prints no per-assembly line: count it as a failure so the total says so.
+  if grep -q "Test Run Aborted" artifacts/dotnet-test.log; then failed=$((failed + 1)); echo "(a .NET test run aborted: see above)"; fi
+fi
 
 for suite in deploy/devnet/test contracts/evm/test; do
   [ -d "$suite" ] || continue

@@ -34,8 +34,12 @@ public sealed class AnvilSmokeTests(TwoAnvilChainsFixture chains, ITestOutputHel
             ["value"] = "0x" + oneEtherWei.ToString("x", CultureInfo.InvariantCulture).TrimStart('0'),
         })).GetString()!;
 
-        var receipt = await node.Rpc.CallAsync("eth_getTransactionReceipt", hash);
-        Assert.Equal(JsonValueKind.Object, receipt.ValueKind);
+        // anvil mines the transaction right after accepting it; the receipt appears once the block is sealed.
+        var receipt = default(JsonElement);
+        await Wait.UntilAsync(
+            async () => (receipt = await node.Rpc.CallAsync("eth_getTransactionReceipt", hash)).ValueKind == JsonValueKind.Object,
+            TimeSpan.FromSeconds(30),
+            $"the receipt of {hash}");
         Assert.Equal("0x1", receipt.GetProperty("status").GetString());
         Assert.Equal(hash, receipt.GetProperty("transactionHash").GetString());
         Assert.Equal(before + oneEtherWei, await BalanceAsync(node, AnvilNode.DevAccount1));
