@@ -1,0 +1,72 @@
+using System.Numerics;
+using Clearing.Chains.Evm.Model;
+
+namespace Clearing.Chains.Evm.Abi;
+
+/// <summary>The ERC-20 functions and event Clearing uses (EIP-20).</summary>
+public static class Erc20Abi
+{
+    public static readonly AbiFunction BalanceOf = AbiFunction.Parse("balanceOf(address owner)", "uint256");
+
+    public static readonly AbiFunction Transfer = AbiFunction.Parse("transfer(address to, uint256 value)", "bool");
+
+    public static readonly AbiFunction Approve = AbiFunction.Parse("approve(address spender, uint256 value)", "bool");
+
+    public static readonly AbiFunction Decimals = AbiFunction.Parse("decimals()", "uint8");
+
+    public static readonly AbiEvent TransferEvent = AbiEvent.Parse("Transfer(address indexed from, address indexed to, uint256 value)");
+
+    public static byte[] EncodeBalanceOf(EvmAddress owner) => BalanceOf.EncodeCall(owner);
+
+    public static byte[] EncodeTransfer(EvmAddress to, BigInteger amount) => Transfer.EncodeCall(to, amount);
+
+    public static byte[] EncodeApprove(EvmAddress spender, BigInteger amount) => Approve.EncodeCall(spender, amount);
+
+    public static BigInteger DecodeBalance(ReadOnlySpan<byte> returnData) => (BigInteger)BalanceOf.DecodeOutput(returnData)[0];
+
+    public static byte DecodeDecimals(ReadOnlySpan<byte> returnData) => (byte)(BigInteger)Decimals.DecodeOutput(returnData)[0];
+}
+
+/// <summary>One answer of a Chainlink-style aggregator: the price is <see cref="Answer"/> scaled by 10^decimals.</summary>
+public sealed record AggregatorRound(BigInteger RoundId, BigInteger Answer, BigInteger StartedAt, BigInteger UpdatedAt, BigInteger AnsweredInRound);
+
+/// <summary>Chainlink AggregatorV3Interface, read by the oracles.</summary>
+public static class ChainlinkAggregatorAbi
+{
+    public static readonly AbiFunction LatestRoundData =
+        AbiFunction.Parse("latestRoundData()", "(uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)");
+
+    public static readonly AbiFunction Decimals = AbiFunction.Parse("decimals()", "uint8");
+
+    public static byte[] EncodeLatestRoundData() => LatestRoundData.EncodeCall();
+
+    public static AggregatorRound DecodeLatestRoundData(ReadOnlySpan<byte> returnData)
+    {
+        var values = LatestRoundData.DecodeOutput(returnData);
+        return new AggregatorRound((BigInteger)values[0], (BigInteger)values[1], (BigInteger)values[2], (BigInteger)values[3], (BigInteger)values[4]);
+    }
+}
+
+/// <summary>A decoded <c>Deposited</c> log: <see cref="Token"/> is the zero address for native deposits.</summary>
+public sealed record VaultDeposit(byte[] Account, EvmAddress Token, BigInteger Amount, EvmAddress Depositor);
+
+/// <summary>The deposit side of ClearingVault (issue 5): the calls a depositor makes and the event the watcher reads.</summary>
+public static class ClearingVaultAbi
+{
+    public static readonly AbiFunction Deposit = AbiFunction.Parse("deposit(bytes32 account, address token, uint256 amount)");
+
+    public static readonly AbiFunction DepositNative = AbiFunction.Parse("depositNative(bytes32 account)");
+
+    public static readonly AbiEvent Deposited =
+        AbiEvent.Parse("Deposited(bytes32 indexed account, address indexed token, uint256 amount, address depositor)");
+
+    public static byte[] EncodeDeposit(byte[] account32, EvmAddress token, BigInteger amount) => Deposit.EncodeCall(account32, token, amount);
+
+    public static byte[] EncodeDepositNative(byte[] account32) => DepositNative.EncodeCall(account32);
+
+    public static VaultDeposit DecodeDeposited(IReadOnlyList<byte[]> topics, ReadOnlySpan<byte> data)
+    {
+        var values = Deposited.Decode(topics, data);
+        return new VaultDeposit(values.Get<byte[]>("account"), values.Get<EvmAddress>("token"), values.Get<BigInteger>("amount"), values.Get<EvmAddress>("depositor"));
+    }
+}

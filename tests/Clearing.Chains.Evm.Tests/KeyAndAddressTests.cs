@@ -1,0 +1,102 @@
+using System.Numerics;
+using Clearing.Chains.Evm.Model;
+using Clearing.Chains.Evm.Signing;
+
+namespace Clearing.Chains.Evm.Tests;
+
+public sealed class KeyAndAddressTests
+{
+    /// <summary>EIP-55's own test cases (all-caps, all-lower and mixed-case groups).</summary>
+    [Theory]
+    [InlineData("0x52908400098527886E0F7030069857D2E4169EE7")]
+    [InlineData("0x8617E340B3D01FA5F11F306F4090FD50E238070D")]
+    [InlineData("0xde709f2102306220921060314715629080e2fb77")]
+    [InlineData("0x27b1fdb04752bbc536007a920d24acb045561c26")]
+    [InlineData("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")]
+    [InlineData("0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359")]
+    [InlineData("0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB")]
+    [InlineData("0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb")]
+    public void Checksum_matches_eip55_vectors(string expected)
+    {
+        var address = EvmAddress.Parse(expected.ToLowerInvariant());
+        Assert.Equal(expected, address.ToChecksumString());
+        Assert.Equal(address, EvmAddress.Parse(expected));
+    }
+
+    [Fact]
+    public void A_mixed_case_address_with_a_wrong_checksum_is_refused()
+    {
+        // One letter's case flipped from the EIP-55 vector 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed.
+        Assert.Throws<FormatException>(() => EvmAddress.Parse("0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"));
+    }
+
+    [Theory]
+    [InlineData("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beae")]
+    [InlineData("5aaeb6053f3e94c9b9a09f33669435e7ef1beaed")]
+    [InlineData("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaedd0")]
+    public void Addresses_of_the_wrong_shape_are_refused(string text)
+    {
+        Assert.False(EvmAddress.TryParse(text, out _));
+    }
+
+    /// <summary>EIP-155's example key 0x4646…46 signs for 0x9d8a62f6…; the address is the sender its example transaction recovers to.</summary>
+    [Fact]
+    public void The_eip155_example_key_has_the_known_address()
+    {
+        var key = EvmPrivateKey.FromHex("0x" + string.Concat(Enumerable.Repeat("46", 32)));
+        Assert.Equal("0x9d8a62f656a8d1615c1294fd71e9cfb3e4855a4f", key.Address.ToLowerHex());
+    }
+
+    [Fact]
+    public void Private_key_one_gives_the_generator_point_address()
+    {
+        // 1·G: the well-known address of private key 1.
+        var key = EvmPrivateKey.FromHex("0x" + new string('0', 63) + "1");
+        Assert.Equal("0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf", key.Address.ToChecksumString());
+    }
+
+    [Theory]
+    [InlineData("0x0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")]
+    public void Keys_outside_one_to_n_minus_one_are_refused(string hex)
+    {
+        Assert.Throws<ArgumentException>(() => EvmPrivateKey.FromHex(hex));
+    }
+
+    [Fact]
+    public void Signatures_are_deterministic_low_s_and_recover_to_the_signer()
+    {
+        var key = EvmPrivateKey.FromHex("0x" + string.Concat(Enumerable.Repeat("46", 32)));
+        for (var i = 0; i < 64; i++)
+        {
+            var hash = Keccak256.Hash(BitConverter.GetBytes(i));
+            var signature = key.Sign(hash);
+            Assert.Equal(signature, key.Sign(hash));
+            Assert.True(signature.S <= Secp256k1.HalfN, "s must be normalized to the lower half (EIP-2)");
+            Assert.Equal(key.Address, Secp256k1.RecoverAddress(hash, signature));
+        }
+    }
+
+    [Fact]
+    public void A_signature_over_another_hash_recovers_someone_else()
+    {
+        var key = EvmPrivateKey.Generate();
+        var signature = key.Sign(Keccak256.Hash("approve"));
+        Assert.NotEqual(key.Address, Secp256k1.RecoverAddress(Keccak256.Hash("seize"), signature));
+    }
+
+    [Fact]
+    public void Recovery_refuses_r_or_s_out_of_range()
+    {
+        var hash = Keccak256.Hash("x");
+        Assert.Throws<ArgumentException>(() => Secp256k1.RecoverAddress(hash, new EvmSignature(BigInteger.Zero, BigInteger.One, 0)));
+        Assert.Throws<ArgumentException>(() => Secp256k1.RecoverAddress(hash, new EvmSignature(BigInteger.One, Secp256k1.N, 0)));
+    }
+
+    [Fact]
+    public void The_key_is_never_shown_by_ToString()
+    {
+        var key = EvmPrivateKey.Generate();
+        Assert.DoesNotContain(key.ExportHex()[2..], key.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+}
