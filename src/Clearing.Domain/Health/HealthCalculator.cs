@@ -1,0 +1,61 @@
+using Clearing.Domain.Accounts;
+using Clearing.Domain.Markets;
+using Clearing.Domain.Numerics;
+
+namespace Clearing.Domain.Health;
+
+/// <summary>Assets and liabilities (both ≥ 0, USD) of one health type; health = assets − liabilities.</summary>
+public readonly record struct HealthComponents(Fixed Assets, Fixed Liabilities)
+{
+    public Fixed Health => Assets - Liabilities;
+
+    /// <summary>Mango's health ratio in percent: (assets − liabilities) × 100 / liabilities, rounded down;
+    /// null when there are no liabilities (unbounded).</summary>
+    public Fixed? Ratio => Liabilities.IsZero ? null : Health.MulInt(100).DivRoundDown(Liabilities);
+
+    internal HealthComponents Add(Fixed contribution) =>
+        contribution.IsNegative ? new(Assets, Liabilities - contribution) : new(Assets + contribution, Liabilities);
+}
+
+/// <summary>The health entry point: values one pool (cross or isolated) against a context.</summary>
+public static class HealthCalculator
+{
+    public static HealthSnapshot Compute(SubAccount account, RiskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(context);
+        HealthComponents init = default, liqEnd = default, maint = default;
+        Fixed collateralValue = Fixed.Zero;
+
+        foreach (Balance balance in account.Balances)
+        {
+            if (balance.Units == 0)
+            {
+                continue;
+            }
+
+            CollateralParams p = context.CollateralFor(balance.Key);
+            AdjustedPrice price = context.PriceFor(balance.Key);
+            Fixed haircut = context.ChainHaircut(balance.Key.Chain);
+            init = init.Add(CollateralParams.Contribution(balance.Units, p, price, HealthType.Init, haircut));
+            liqEnd = liqEnd.Add(CollateralParams.Contribution(balance.Units, p, price, HealthType.LiquidationEnd, haircut));
+            maint = maint.Add(CollateralParams.Contribution(balance.Units, p, price, HealthType.Maint, haircut));
+            if (balance.Units > 0)
+            {
+                collateralValue += TokenAmounts.Value(balance.Units, price.Low, p.Decimals, Rounding.Down);
+            }
+        }
+
+        foreach (PerpPosition position in account.Positions)
+        {
+            PerpMarket market = context.MarketFor(position.Market);
+            PerpMarketState state = context.MarketStateFor(position.Market);
+            AdjustedPrice mark = context.PricePolicy.Adjust(state.Mark, context.Now);
+            init = init.Add(PerpMargin.Contribution(position.Size, position.EntryPrice, position.LastFundingIndex, market, state, mark, HealthType.Init));
+            liqEnd = liqEnd.Add(PerpMargin.Contribution(position.Size, position.EntryPrice, position.LastFundingIndex, market, state, mark, HealthType.LiquidationEnd));
+            maint = maint.Add(PerpMargin.Contribution(position.Size, position.EntryPrice, position.LastFundingIndex, market, state, mark, HealthType.Maint));
+        }
+
+        return new HealthSnapshot(account, context, init, liqEnd, maint, collateralValue);
+    }
+}
