@@ -128,7 +128,7 @@ internal static class RandomWorlds
     {
         var lo = Fixed.Parse(low).Raw;
         var span = Fixed.Parse(high).Raw - lo;
-        var draw = (Int128)(UInt128)random.NextInt64() << 64 | (UInt128)random.NextInt64();
-        return Fixed.FromRaw(lo + (span == 0 ? 0 : Int128.Abs(draw % (span + 1))));
+        var draw = (Int128)random.NextInt64() * long.MaxValue + random.NextInt64();
+        return Fixed.FromRaw(lo + (span == 0 ? 0 : draw % (span + 1)));
     }
 }
