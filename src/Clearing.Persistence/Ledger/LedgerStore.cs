@@ -1,0 +1,150 @@
+using System.Data.Common;
+using System.Numerics;
+
+namespace Clearing.Persistence.Ledger;
+
+/// <summary>A balance: the sum of an account's journal entries for one (chain, asset), in base units.</summary>
+public sealed record AccountBalance(string Account, string Chain, string Asset, BigInteger Amount);
+
+/// <summary>A stored journal line with its database-assigned id.</summary>
+public sealed record StoredJournalEntry(long EntryId, string TransactionId, JournalEntry Entry, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// The append-only double-entry journal. Writes normally go through <see cref="UnitOfWork.DurableUnitOfWork"/> together
+/// with the state change they belong to; balances are never stored, always summed from the entries.
+/// </summary>
+public sealed class LedgerStore(ClearingDatabase database)
+{
+    /// <summary>Appends one transaction in its own database transaction.</summary>
+    public Task AppendAsync(JournalTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        transaction.EnsureValid();
+        return database.InTransactionAsync(
+            async (connection, dbTransaction) =>
+            {
+                await AppendAsync(database.Dialect, connection, dbTransaction, transaction, cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Writes a validated transaction inside the caller's database transaction.</summary>
+    internal static async Task AppendAsync(SqlDialect dialect, DbConnection connection, DbTransaction dbTransaction, JournalTransaction transaction, CancellationToken cancellationToken)
+    {
+        var createdAt = transaction.CreatedAt.ToUnixMs();
+        await Sql.Command(connection, dbTransaction, "INSERT INTO ledger_transaction (transaction_id, created_at_ms) VALUES (@id, @at)")
+            .With("@id", transaction.TransactionId)
+            .With("@at", createdAt)
+            .ExecuteAsync(cancellationToken).ConfigureAwait(false);
+
+        var insert = $"""
+            INSERT INTO ledger_entry (transaction_id, account, chain, asset, amount, kind, created_at_ms)
+            VALUES (@id, @account, @chain, @asset, {dialect.AmountValue("@amount")}, @kind, @at)
+            """;
+        foreach (var entry in transaction.Entries)
+        {
+            await Sql.Command(connection, dbTransaction, insert)
+                .With("@id", transaction.TransactionId)
+                .With("@account", entry.Account)
+                .With("@chain", entry.Chain)
+                .With("@asset", entry.Asset)
+                .With("@amount", LedgerAmount.ToText(entry.Amount))
+                .With("@kind", entry.Kind)
+                .With("@at", createdAt)
+                .ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<BigInteger> BalanceAsync(string account, string chain, string asset, CancellationToken cancellationToken = default)
+    {
+        var balances = await BalancesAsync(account, cancellationToken).ConfigureAwait(false);
+        return balances.SingleOrDefault(b => b.Chain == chain && b.Asset == asset)?.Amount ?? BigInteger.Zero;
+    }
+
+    /// <summary>Every (chain, asset) balance of one account, zero balances included (the account once held it).</summary>
+    public Task<IReadOnlyList<AccountBalance>> BalancesAsync(string account, CancellationToken cancellationToken = default) =>
+        SumAsync("WHERE account = @account", account, cancellationToken);
+
+    /// <summary>Every account's balances.</summary>
+    public Task<IReadOnlyList<AccountBalance>> AllBalancesAsync(CancellationToken cancellationToken = default) =>
+        SumAsync("", null, cancellationToken);
+
+    /// <summary>
+    /// The trial balance: every (transaction, chain, asset) whose entries do not sum to zero. Empty when the
+    /// journal balances (then the balances of all accounts of one (chain, asset) also sum to zero).
+    /// </summary>
+    public Task<IReadOnlyList<Imbalance>> TrialBalanceAsync(CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async connection =>
+        {
+            var dialect = database.Dialect;
+            var text = dialect.SumsAmountsExactly
+                ? $"SELECT transaction_id, chain, asset, {dialect.AmountText("SUM(amount)")} FROM ledger_entry GROUP BY transaction_id, chain, asset HAVING SUM(amount) <> 0"
+                : $"SELECT transaction_id, chain, asset, {dialect.AmountText("amount")} FROM ledger_entry";
+            var sums = new Dictionary<(string Transaction, string Chain, string Asset), BigInteger>();
+            await using var command = Sql.Command(connection, null, text);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var key = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
+                sums[key] = sums.GetValueOrDefault(key) + LedgerAmount.Parse(reader.GetString(3));
+            }
+
+            return (IReadOnlyList<Imbalance>)sums
+                .Where(s => !s.Value.IsZero)
+                .Select(s => new Imbalance(s.Key.Transaction, s.Key.Chain, s.Key.Asset, s.Value))
+                .OrderBy(i => i.TransactionId, StringComparer.Ordinal)
+                .ToList();
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<StoredJournalEntry>> EntriesAsync(string transactionId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async connection =>
+        {
+            var text = $"""
+                SELECT entry_id, transaction_id, account, chain, asset, {database.Dialect.AmountText("amount")}, kind, created_at_ms
+                FROM ledger_entry WHERE transaction_id = @id ORDER BY entry_id
+                """;
+            var entries = new List<StoredJournalEntry>();
+            await using var command = Sql.Command(connection, null, text).With("@id", transactionId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                entries.Add(new StoredJournalEntry(
+                    reader.GetInt64(0),
+                    reader.GetString(1),
+                    new JournalEntry(reader.GetString(2), reader.GetString(3), reader.GetString(4), LedgerAmount.Parse(reader.GetString(5)), reader.GetString(6)),
+                    Sql.FromUnixMs(reader.GetInt64(7))));
+            }
+
+            return (IReadOnlyList<StoredJournalEntry>)entries;
+        }, cancellationToken);
+
+    private Task<IReadOnlyList<AccountBalance>> SumAsync(string filter, string? account, CancellationToken cancellationToken) =>
+        database.ReadAsync(async connection =>
+        {
+            var dialect = database.Dialect;
+            var text = dialect.SumsAmountsExactly
+                ? $"SELECT account, chain, asset, {dialect.AmountText("SUM(amount)")} FROM ledger_entry {filter} GROUP BY account, chain, asset"
+                : $"SELECT account, chain, asset, {dialect.AmountText("amount")} FROM ledger_entry {filter}";
+            var sums = new Dictionary<(string Account, string Chain, string Asset), BigInteger>();
+            await using var command = Sql.Command(connection, null, text);
+            if (account is not null)
+            {
+                command.With("@account", account);
+            }
+
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var key = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
+                sums[key] = sums.GetValueOrDefault(key) + LedgerAmount.Parse(reader.GetString(3));
+            }
+
+            return (IReadOnlyList<AccountBalance>)sums
+                .OrderBy(s => s.Key.Account, StringComparer.Ordinal)
+                .ThenBy(s => s.Key.Chain, StringComparer.Ordinal)
+                .ThenBy(s => s.Key.Asset, StringComparer.Ordinal)
+                .Select(s => new AccountBalance(s.Key.Account, s.Key.Chain, s.Key.Asset, s.Value))
+                .ToList();
+        }, cancellationToken);
+}
