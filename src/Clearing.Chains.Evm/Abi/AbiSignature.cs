@@ -53,9 +53,10 @@ public static class AbiSignature
     public static IReadOnlyList<AbiType> ParseTypeList(string text)
     {
         var trimmed = text.Trim();
-        if (trimmed.StartsWith('(') && trimmed.EndsWith(')') && AbiType.Parse(trimmed) is AbiTupleType tuple)
+        if (trimmed.StartsWith('(') && MatchingParenthesis(trimmed, 0) == trimmed.Length - 1)
         {
-            return tuple.Components;
+            // "(uint80 roundId, int256 answer)": one parenthesized list, possibly with names, as outputs are written.
+            trimmed = trimmed[1..^1];
         }
 
         return [.. ParseParameters(trimmed).Select(p => p.Type)];
@@ -106,6 +107,21 @@ public static class AbiSignature
         }
 
         return parts;
+    }
+
+    private static int MatchingParenthesis(string text, int open)
+    {
+        var depth = 0;
+        for (var i = open; i < text.Length; i++)
+        {
+            depth += text[i] switch { '(' => 1, ')' => -1, _ => 0 };
+            if (depth == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static int TypeEnd(string part)
