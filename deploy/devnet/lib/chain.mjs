@@ -29,6 +29,16 @@ const STATUS_CACHE_SLOTS = 300;
 const FAUCET_LAMPORTS = 1_000_000_000_000_000_000n;
 const MEMO_PROGRAM = 'MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr';
 const COMPUTE_BUDGET_PROGRAM = 'ComputeBudget111111111111111111111111111111';
+/** agave's MAX_COMPUTE_UNIT_LIMIT per transaction. */
+const MAX_COMPUTE_UNIT_LIMIT = 1_400_000n;
+/** Programs the runtime implements natively (not SBF): they get the small default unit reservation. */
+const BUILTIN_PROGRAMS = new Set([
+  SYSTEM_PROGRAM, COMPUTE_BUDGET_PROGRAM, 'AddressLookupTab1e1111111111111111111111111',
+  'BPFLoaderUpgradeab1e11111111111111111111111', 'BPFLoader2111111111111111111111111111111111',
+  'BPFLoader1111111111111111111111111111111111', 'LoaderV411111111111111111111111111111111111',
+  'Vote111111111111111111111111111111111111111', 'Stake11111111111111111111111111111111111111',
+  'Config1111111111111111111111111111111111111',
+]);
 
 export const COMMITMENTS = ['processed', 'confirmed', 'finalized'];
 
@@ -195,26 +205,31 @@ export class Chain {
 
   // ---- transactions -----------------------------------------------------------------------------
 
-  /** Base fee plus the prioritization fee a ComputeBudget SetComputeUnitPrice asks for. */
+  /**
+   * Base fee (5000 lamports per signature) plus the prioritization fee: compute-unit price
+   * (micro-lamports per unit) × compute-unit limit, rounded up to whole lamports.
+   */
   feeOf(decoded) {
     const base = LAMPORTS_PER_SIGNATURE * BigInt(decoded.signatures.length);
     const keys = decoded.message.staticAccounts;
-    let unitLimit = null;
+    let requestedLimit = null;
     let microLamportsPerUnit = 0n;
-    let otherInstructions = 0;
+    let defaultLimit = 0;
     for (const ix of decoded.message.instructions) {
+      const program = keys[ix.programAddressIndex];
       const data = ix.data ?? new Uint8Array();
-      if (keys[ix.programAddressIndex] !== COMPUTE_BUDGET_PROGRAM) {
-        otherInstructions += 1;
-      } else if (data[0] === 2 && data.length >= 5) {
-        unitLimit = BigInt(new DataView(data.buffer, data.byteOffset).getUint32(1, true));
-      } else if (data[0] === 3 && data.length >= 9) {
+      if (program === COMPUTE_BUDGET_PROGRAM && data[0] === 2 && data.length >= 5) {
+        requestedLimit = BigInt(new DataView(data.buffer, data.byteOffset).getUint32(1, true));
+      } else if (program === COMPUTE_BUDGET_PROGRAM && data[0] === 3 && data.length >= 9) {
         microLamportsPerUnit = new DataView(data.buffer, data.byteOffset).getBigUint64(1, true);
       }
+      // Without SetComputeUnitLimit, agave (SIMD-0170) reserves 3000 units per builtin-program
+      // instruction (ComputeBudget ones included) and 200k per other instruction.
+      defaultLimit += BUILTIN_PROGRAMS.has(program) ? 3_000 : 200_000;
     }
-    // Default limit: 200k units per non-ComputeBudget instruction, capped at 1.4M (agave compute-budget).
-    const limit = unitLimit ?? BigInt(Math.min(200_000 * otherInstructions, 1_400_000));
-    const priority = (microLamportsPerUnit * limit + 999_999n) / 1_000_000n;
+    const limit = requestedLimit ?? BigInt(defaultLimit);
+    const cappedLimit = limit < MAX_COMPUTE_UNIT_LIMIT ? limit : MAX_COMPUTE_UNIT_LIMIT;
+    const priority = (microLamportsPerUnit * cappedLimit + 999_999n) / 1_000_000n;
     return base + priority;
   }
 

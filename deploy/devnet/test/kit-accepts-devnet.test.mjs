@@ -6,7 +6,9 @@
 // nothing waits on time.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import {
   SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM, SOLANA_ERROR__JSON_RPC__INVALID_PARAMS, SOLANA_ERROR__JSON_RPC__METHOD_NOT_FOUND,
@@ -16,7 +18,7 @@ import {
   SOLANA_ERROR__JSON_RPC__SERVER_ERROR_UNSUPPORTED_TRANSACTION_VERSION, SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND,
   address, appendTransactionMessageInstructions, createKeyPairSignerFromPrivateKeyBytes, createSolanaRpc,
   createTransactionMessage, getBase58Decoder, getBase64EncodedWireTransaction, getBase64Encoder, getTransactionEncoder,
-  isSolanaError, lamports, pipe, setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash,
+  isSolanaError, lamports, pipe, setTransactionMessageComputeUnitPrice, setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
 } from '@solana/kit';
 import { getCreateAccountInstruction, getTransferSolInstruction } from '@solana-program/system';
@@ -24,13 +26,50 @@ import {
   TOKEN_PROGRAM_ADDRESS, findAssociatedTokenPda, getCreateAssociatedTokenIdempotentInstruction, getInitializeMint2Instruction,
   getMintSize, getMintToInstruction, getTransferCheckedInstruction,
 } from '@solana-program/token';
-import { startDevnet } from './devnet-process.mjs';
 
 const FINALIZED_LAG = 8;
 const CONFIRMED_LAG = 1;
 const SOL = 1_000_000_000n;
 const MEMO_PROGRAM = address('MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr');
 const SYSTEM_PROGRAM = '11111111111111111111111111111111';
+
+const SERVER = fileURLToPath(new URL('../solana-rpc.mjs', import.meta.url));
+const READY = /^solana-devnet listening on (http:\/\/127\.0\.0\.1:\d+) \(litesvm ([^,]+), finalized lag (\d+) slots\)$/;
+
+/**
+ * Starts solana-rpc.mjs as a child process on a free loopback port and waits for its ready line.
+ * @returns {Promise<{url: string, litesvmVersion: string, finalizedLag: number, stop: () => Promise<number>}>}
+ */
+function startDevnet(extraArgs = [], { readyTimeoutMs = 20_000 } = {}) {
+  const child = spawn(process.execPath, [SERVER, '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  /** SIGTERM, then the exit code (0 when the server shut down cleanly). */
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return exited;
+  };
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => {
+      stop();
+      reject(new Error(`solana-devnet printed no ready line within ${readyTimeoutMs} ms; stderr: ${stderr}`));
+    }, readyTimeoutMs);
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const line = stdout.split('\n').find((l) => READY.test(l));
+      if (!line) return;
+      clearTimeout(deadline);
+      const [, url, litesvmVersion, lag] = READY.exec(line);
+      resolve({ url, litesvmVersion, finalizedLag: Number(lag), stop });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`solana-devnet exited with ${code} before it was ready; stderr: ${stderr}`));
+    });
+  });
+}
 
 let devnet;
 let rpc;
@@ -44,12 +83,13 @@ const memoInstruction = (text) => ({ programAddress: MEMO_PROGRAM, accounts: [],
 const advance = (n) => rpc.devnet_advanceSlots(n).send();
 const status = () => rpc.devnet_getStatus().send();
 
-async function signed(feePayer, instructions, { version = 0, blockhash } = {}) {
+async function signed(feePayer, instructions, { version = 0, blockhash, microLamportsPerUnit } = {}) {
   const lifetime = blockhash ?? (await rpc.getLatestBlockhash({ commitment: 'confirmed' }).send()).value;
   return signTransactionMessageWithSigners(pipe(
     createTransactionMessage({ version }),
     (m) => setTransactionMessageFeePayerSigner(feePayer, m),
     (m) => setTransactionMessageLifetimeUsingBlockhash(lifetime, m),
+    (m) => (microLamportsPerUnit === undefined ? m : setTransactionMessageComputeUnitPrice(microLamportsPerUnit, m)),
     (m) => appendTransactionMessageInstructions(instructions, m),
   ));
 }
@@ -414,6 +454,26 @@ describe('the devnet as @solana/kit sees it', () => {
       { encoding: 'base64', replaceRecentBlockhash: true, sigVerify: true }).send(), SOLANA_ERROR__JSON_RPC__INVALID_PARAMS);
   });
 
+  test('meta.fee includes the prioritization fee, and equals what the payer was charged', async () => {
+    const payer = await fundedSigner('priority payer');
+    const sink = await signer('sink');
+    const charged = async (tx) => {
+      const read = await rpc.getTransaction(await send(tx), { commitment: 'processed', maxSupportedTransactionVersion: 0 }).send().catch(() => null);
+      assert.equal(read, null, 'getTransaction refuses processed');
+      await advance(CONFIRMED_LAG);
+      const signature = tx.signatures[payer.address];
+      return rpc.getTransaction(getBase58Decoder().decode(signature), { commitment: 'confirmed', maxSupportedTransactionVersion: 0 }).send();
+    };
+    // 1 lamport per unit. Builtins (System, ComputeBudget) reserve 3000 units each: 5000 + 2 × 3000.
+    const transfer = await charged(await signed(payer, [getTransferSolInstruction({ source: payer, destination: sink.address, amount: 10_000_000n })], { microLamportsPerUnit: 1_000_000n }));
+    assert.equal(transfer.meta.fee, 11_000n);
+    assert.equal(transfer.meta.preBalances[0] - transfer.meta.postBalances[0], 10_000_000n + 11_000n);
+    // An SBF program (Memo) reserves 200k units: 5000 + 3000 + 200000.
+    const memo = await charged(await signed(payer, [memoInstruction('priority')], { microLamportsPerUnit: 1_000_000n }));
+    assert.equal(memo.meta.fee, 208_000n);
+    assert.equal(memo.meta.preBalances[0] - memo.meta.postBalances[0], 208_000n);
+  });
+
   test('devnet_setAccount writes are visible at processed now and at finalized after the lag', async () => {
     const vault = await signer('set account target');
     const slot = (await rpc.devnet_setAccount(vault.address, { lamports: 42, data: 'AQID', owner: TOKEN_PROGRAM_ADDRESS }).send()).slot;
@@ -452,5 +512,29 @@ describe('the devnet as @solana/kit sees it', () => {
     await rejects(rpc.getBalance('not-a-key').send(), SOLANA_ERROR__JSON_RPC__INVALID_PARAMS);
     await rejects(rpc.getSlot({ commitment: 'eventually' }).send(), SOLANA_ERROR__JSON_RPC__INVALID_PARAMS);
     await rejects(rpc.getTransaction('1'.repeat(64), { commitment: 'processed' }).send(), SOLANA_ERROR__JSON_RPC__INVALID_PARAMS);
+  });
+});
+
+describe('the devnet process', () => {
+  test('slots advance on the --slot-ms clock, and SIGTERM shuts it down with exit code 0', async () => {
+    const clocked = await startDevnet(['--slot-ms', '20']);
+    try {
+      const client = createSolanaRpc(clocked.url);
+      const first = await client.getSlot({ commitment: 'processed' }).send();
+      const deadline = Date.now() + 10_000;
+      let slot = first;
+      while (slot < first + 3n) {
+        assert.ok(Date.now() < deadline, `the slot clock did not advance 3 slots within 10 s (at ${slot}, started at ${first})`);
+        slot = await client.getSlot({ commitment: 'processed' }).send();
+      }
+      const slots = await client.devnet_getStatus().send(); // one snapshot: the clock keeps moving
+      assert.equal(BigInt(slots.processed - slots.finalized), 8n, 'default finalized lag');
+    } finally {
+      assert.equal(await clocked.stop(), 0);
+    }
+  });
+
+  test('refuses to listen beyond loopback', async () => {
+    await assert.rejects(startDevnet(['--host', '0.0.0.0']), /exited with 2 before it was ready/);
   });
 });
