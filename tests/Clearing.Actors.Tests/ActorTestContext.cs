@@ -1,0 +1,97 @@
+using Clearing.Actors.Hosting;
+using Clearing.Actors.Lease;
+using Clearing.Actors.Testing;
+using Clearing.TestKit;
+
+namespace Clearing.Actors.Tests;
+
+/// <summary>One in-memory "database" (lease, storage, reminders), one fake clock, one probe, and hosts over them.</summary>
+public sealed class ActorTestContext : IAsyncDisposable
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    private readonly List<ActorHost> _hosts = [];
+
+    public ActorTestContext()
+    {
+        Stores = ActorHostStores.InMemory();
+    }
+
+    public FakeClock Clock { get; } = new();
+
+    public Probe Probe { get; } = new();
+
+    public ActorHostStores Stores { get; }
+
+    public List<Exception> BackgroundErrors { get; } = [];
+
+    public static GrainRegistry Grains() => new GrainRegistry()
+        .Add<ICounterGrain, CounterGrain>()
+        .Add<ISequenceGrain, SequenceGrain>()
+        .Add<IReentrantSequenceGrain, ReentrantSequenceGrain>()
+        .Add<IBehaviourGrain, BehaviourGrain>()
+        .Add<ITickerGrain, TickerGrain>();
+
+    public ActorHostOptions Options(string hostId) => new()
+    {
+        HostId = hostId,
+        OnBackgroundError = (_, error) =>
+        {
+            lock (BackgroundErrors)
+            {
+                BackgroundErrors.Add(error);
+            }
+        },
+        DefaultCallTimeout = TimeSpan.FromSeconds(30),
+        IdleTimeout = TimeSpan.FromMinutes(15),
+        CollectionQuantum = TimeSpan.FromMinutes(1),
+        LeaseTtl = TimeSpan.FromSeconds(30),
+        LeaseRenewInterval = TimeSpan.FromSeconds(10),
+    };
+
+    /// <summary>A started host over this context's stores (or over <paramref name="lease"/> in their place).</summary>
+    public async Task<ActorHost> StartHostAsync(string hostId = "host-a", IHostLease? lease = null, ActorHostOptions? options = null)
+    {
+        var stores = lease is null ? Stores : Stores with { Lease = lease };
+        var host = new ActorHost(
+            options ?? Options(hostId),
+            Grains(),
+            stores,
+            Clock,
+            new ProbeServices(Probe));
+        _hosts.Add(host);
+        await host.StartAsync();
+        return host;
+    }
+
+    public static Task UntilAsync(Func<bool> condition, string what) =>
+        Wait.UntilAsync(() => Task.FromResult(condition()), Deadline, what, TimeSpan.FromMilliseconds(5));
+
+    public async ValueTask DisposeAsync()
+    {
+        Probe.Gate.TrySetResult();
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    private sealed class ProbeServices(Probe probe) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => serviceType == typeof(Probe) ? probe : null;
+    }
+}
+
+/// <summary>A lease store the test can cut a host off from (a network partition between it and the database).</summary>
+public sealed class PartitionableLease(IHostLease inner) : IHostLease
+{
+    public bool Partitioned { get; set; }
+
+    public Task<LeaseGrant?> TryAcquireAsync(string hostId, DateTimeOffset now, TimeSpan ttl, CancellationToken cancellationToken) =>
+        Partitioned ? Task.FromException<LeaseGrant?>(new IOException("partitioned from the lease store")) : inner.TryAcquireAsync(hostId, now, ttl, cancellationToken);
+
+    public Task ReleaseAsync(string hostId, long epoch, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Partitioned ? Task.FromException(new IOException("partitioned from the lease store")) : inner.ReleaseAsync(hostId, epoch, now, cancellationToken);
+
+    public Task<LeaseGrant?> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
+}

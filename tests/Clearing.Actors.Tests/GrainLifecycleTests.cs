@@ -1,0 +1,97 @@
+using Clearing.Actors.Storage;
+
+namespace Clearing.Actors.Tests;
+
+public sealed class GrainLifecycleTests : IAsyncLifetime
+{
+    private readonly ActorTestContext _context = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _context.DisposeAsync();
+
+    [Fact]
+    public async Task Grain_is_activated_by_its_first_call_and_only_once()
+    {
+        var host = await _context.StartHostAsync();
+        var counter = host.GrainFactory.GetGrain<ICounterGrain>("alice");
+        Assert.Equal(0, host.ActivationCount); // a reference alone activates nothing
+
+        Assert.Equal(1, await counter.IncrementAsync());
+        Assert.Equal(2, await counter.IncrementAsync());
+
+        Assert.Equal(1, host.ActivationCount);
+        Assert.Equal(["activate alice value=0 version=0"], _context.Probe.Events);
+    }
+
+    [Fact]
+    public async Task Persistent_state_is_read_before_the_first_turn()
+    {
+        var host = await _context.StartHostAsync();
+        var storage = _context.Stores.GrainStorage["Default"];
+        await storage.WriteAsync(new GrainId("counter", "bob"), "counter", """{"Value":41}""", 0, host.Epoch!.Value, CancellationToken.None);
+
+        var counter = host.GrainFactory.GetGrain<ICounterGrain>("bob");
+
+        Assert.Equal(42, await counter.IncrementAsync());
+        Assert.Equal("activate bob value=41 version=1", Assert.Single(_context.Probe.Events));
+        Assert.Equal("""{"Value":42}""", (await storage.ReadAsync(new GrainId("counter", "bob"), "counter", CancellationToken.None)).Json);
+    }
+
+    [Fact]
+    public async Task Idle_grain_is_deactivated_after_the_idle_timeout_and_reactivates_with_its_stored_state()
+    {
+        var host = await _context.StartHostAsync();
+        var counter = host.GrainFactory.GetGrain<ICounterGrain>("carol");
+        await counter.IncrementAsync();
+        await counter.IncrementAsync();
+
+        _context.Clock.Advance(TimeSpan.FromMinutes(14)); // idle timeout is 15 min: not yet
+        Assert.Equal(1, host.ActivationCount);
+
+        _context.Clock.Advance(TimeSpan.FromMinutes(2));
+        await ActorTestContext.UntilAsync(() => host.ActivationCount == 0, "idle deactivation");
+        Assert.Contains("deactivate carol ActivationIdle", _context.Probe.Events);
+
+        Assert.Equal(3, await counter.IncrementAsync());
+        Assert.Equal(2, _context.Probe.Count("activate carol"));
+        Assert.Contains("activate carol value=2 version=2", _context.Probe.Events);
+    }
+
+    [Fact]
+    public async Task DeactivateOnIdle_deactivates_after_the_current_request_and_the_next_call_reactivates()
+    {
+        var host = await _context.StartHostAsync();
+        var counter = host.GrainFactory.GetGrain<ICounterGrain>("dave");
+        await counter.IncrementAsync();
+
+        await counter.DeactivateAsync();
+        await ActorTestContext.UntilAsync(() => host.ActivationCount == 0, "requested deactivation");
+
+        Assert.Equal(1, await counter.GetAsync());
+        Assert.Equal(
+            ["activate dave value=0 version=0", "deactivate dave ApplicationRequested", "activate dave value=1 version=1"],
+            _context.Probe.Events);
+    }
+
+    [Fact]
+    public async Task Stale_write_throws_InconsistentStateException_drops_the_activation_and_the_next_call_reloads_from_storage()
+    {
+        var host = await _context.StartHostAsync();
+        var counter = host.GrainFactory.GetGrain<ICounterGrain>("erin");
+        await counter.IncrementAsync(); // stored version 1, Value 1
+
+        // Another writer moves the stored state on behind the activation's back.
+        var storage = _context.Stores.GrainStorage["Default"];
+        await storage.WriteAsync(new GrainId("counter", "erin"), "counter", """{"Value":100}""", 1, host.Epoch!.Value, CancellationToken.None);
+
+        var stale = await Assert.ThrowsAsync<InconsistentStateException>(counter.IncrementAsync);
+        Assert.Equal(2, stale.StoredVersion);
+        Assert.Equal(1, stale.CurrentVersion);
+
+        // The in-memory 2 did not survive: the grain was reloaded and sees the stored 100.
+        Assert.Equal(100, await counter.GetAsync());
+        Assert.Equal(101, await counter.IncrementAsync());
+        Assert.Equal(["activate erin value=0 version=0", "activate erin value=100 version=2"], _context.Probe.Events);
+    }
+}
