@@ -308,7 +308,9 @@ export function createMethods(chain) {
       addresses.forEach((a) => parseAddress(a));
       const cfg = config(params, 1);
       const slot = readSlot(chain, cfg);
-      return withContext(slot, addresses.map((a) => encodeAccount(chain.accountAt(a, slot), cfg, decimalsAt(slot))));
+      // Unlike getAccountInfo (legacy base58 string), getMultipleAccounts defaults to base64.
+      const encodingConfig = { ...cfg, encoding: cfg.encoding ?? 'base64' };
+      return withContext(slot, addresses.map((a) => encodeAccount(chain.accountAt(a, slot), encodingConfig, decimalsAt(slot))));
     },
 
     getTokenAccountBalance: (params) => {
@@ -318,6 +320,15 @@ export function createMethods(chain) {
       const decimals = token ? chain.mintDecimalsAt(token.mint, slot) : null;
       if (!token || decimals === null) throw invalidParams('Invalid param: not a Token account');
       return withContext(slot, uiTokenAmount(token.amount, decimals));
+    },
+
+    getBlockTime: (params) => {
+      const slot = integerParam(required(params, 0, 'slot'), 'slot');
+      // agave answers for blocks that are at least confirmed; later ones are not available yet.
+      if (slot > chain.slotAt('confirmed')) {
+        throw new RpcError(ErrorCode.BLOCK_NOT_AVAILABLE, `Block not available for slot ${slot}`);
+      }
+      return chain.blockTimeOf(slot);
     },
 
     getMinimumBalanceForRentExemption: (params) => {

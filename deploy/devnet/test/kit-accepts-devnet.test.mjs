@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import {
   SOLANA_ERROR__INSTRUCTION_ERROR__CUSTOM, SOLANA_ERROR__JSON_RPC__INVALID_PARAMS, SOLANA_ERROR__JSON_RPC__METHOD_NOT_FOUND,
-  SOLANA_ERROR__JSON_RPC__SERVER_ERROR_MIN_CONTEXT_SLOT_NOT_REACHED,
+  SOLANA_ERROR__JSON_RPC__SERVER_ERROR_BLOCK_NOT_AVAILABLE, SOLANA_ERROR__JSON_RPC__SERVER_ERROR_MIN_CONTEXT_SLOT_NOT_REACHED,
   SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE,
   SOLANA_ERROR__JSON_RPC__SERVER_ERROR_TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
   SOLANA_ERROR__JSON_RPC__SERVER_ERROR_UNSUPPORTED_TRANSACTION_VERSION, SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND,
@@ -151,6 +151,10 @@ describe('the devnet as @solana/kit sees it', () => {
     const slots = await status();
     assert.deepEqual([slots.processed, slots.confirmed, slots.finalized].map(BigInt),
       [processed + 3n, processed + 3n - BigInt(CONFIRMED_LAG), processed + 3n - BigInt(FINALIZED_LAG)]);
+
+    const confirmedSlot = processed + 3n - BigInt(CONFIRMED_LAG);
+    assert.equal(typeof await rpc.getBlockTime(confirmedSlot).send(), 'bigint');
+    await rejects(rpc.getBlockTime(confirmedSlot + 1n).send(), SOLANA_ERROR__JSON_RPC__SERVER_ERROR_BLOCK_NOT_AVAILABLE);
 
     await rejects(rpc.getSlot({ commitment: 'finalized', minContextSlot: processed + 1000n }).send(),
       SOLANA_ERROR__JSON_RPC__SERVER_ERROR_MIN_CONTEXT_SLOT_NOT_REACHED);
@@ -485,6 +489,9 @@ describe('the devnet as @solana/kit sees it', () => {
     assert.equal((await rpc.getAccountInfo(vault.address, { commitment: 'finalized', encoding: 'base64' }).send()).value, null);
     await advance(FINALIZED_LAG);
     assert.equal((await rpc.getBalance(vault.address, { commitment: 'finalized' }).send()).value, 42n);
+    // Default encodings differ: getAccountInfo gives the legacy base58 string, getMultipleAccounts base64.
+    assert.equal((await rpc.getAccountInfo(vault.address, { commitment: 'finalized' }).send()).value.data, 'Ldp');
+    assert.deepEqual((await rpc.getMultipleAccounts([vault.address], { commitment: 'finalized' }).send()).value[0].data, ['AQID', 'base64']);
     // jsonParsed falls back to base64 for data that is not a token account or mint.
     const fallback = (await rpc.getAccountInfo(vault.address, { commitment: 'finalized', encoding: 'jsonParsed' }).send()).value;
     assert.deepEqual(fallback.data, ['AQID', 'base64']);
