@@ -16,8 +16,8 @@ import {
   SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE,
   SOLANA_ERROR__JSON_RPC__SERVER_ERROR_TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
   SOLANA_ERROR__JSON_RPC__SERVER_ERROR_UNSUPPORTED_TRANSACTION_VERSION, SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND,
-  address, appendTransactionMessageInstructions, createKeyPairSignerFromPrivateKeyBytes, createSolanaRpc,
-  createTransactionMessage, getBase58Decoder, getBase64EncodedWireTransaction, getBase64Encoder, getTransactionEncoder,
+  address, appendTransactionMessageInstructions, compressTransactionMessageUsingAddressLookupTables, createKeyPairSignerFromPrivateKeyBytes, createSolanaRpc,
+  createTransactionMessage, getAddressEncoder, getBase58Decoder, getBase64EncodedWireTransaction, getBase64Encoder, getTransactionEncoder,
   isSolanaError, lamports, pipe, setTransactionMessageComputeUnitPrice, setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
 } from '@solana/kit';
@@ -456,6 +456,44 @@ describe('the devnet as @solana/kit sees it', () => {
     assert.equal(replaced.value.replacementBlockhash.blockhash, fresh.blockhash);
     await rejects(rpc.simulateTransaction(getBase64EncodedWireTransaction(transaction),
       { encoding: 'base64', replaceRecentBlockhash: true, sigVerify: true }).send(), SOLANA_ERROR__JSON_RPC__INVALID_PARAMS);
+  });
+
+  test('a v0 transaction through an address lookup table: loadedAddresses and lookupTable keys', async () => {
+    const payer = await fundedSigner('lookup payer');
+    const recipient = await signer('lookup recipient');
+    const table = await signer('lookup table');
+    // Address Lookup Table account (address-lookup-table program state.rs): a 56-byte LookupTableMeta
+    // (u32 discriminator 1 = LookupTable, deactivation slot u64::MAX = active, last extended slot 0,
+    // start index 0, authority None, padding) followed by the 32-byte addresses.
+    const meta = new Uint8Array(56);
+    meta[0] = 1;
+    meta.fill(0xff, 4, 12);
+    const tableData = new Uint8Array([...meta, ...getAddressEncoder().encode(recipient.address)]);
+    await rpc.devnet_setAccount(table.address, {
+      lamports: 10_000_000, data: Buffer.from(tableData).toString('base64'), owner: 'AddressLookupTab1e1111111111111111111111111',
+    }).send();
+
+    const latest = (await rpc.getLatestBlockhash({ commitment: 'processed' }).send()).value;
+    const transaction = await signTransactionMessageWithSigners(compressTransactionMessageUsingAddressLookupTables(pipe(
+      createTransactionMessage({ version: 0 }),
+      (m) => setTransactionMessageFeePayerSigner(payer, m),
+      (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
+      (m) => appendTransactionMessageInstructions([getTransferSolInstruction({ source: payer, destination: recipient.address, amount: SOL })], m),
+    ), { [table.address]: [recipient.address] }));
+    const signature = await send(transaction);
+    await advance(CONFIRMED_LAG);
+
+    const json = await rpc.getTransaction(signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0, encoding: 'json' }).send();
+    assert.deepEqual(json.transaction.message.accountKeys, [payer.address, SYSTEM_PROGRAM]);
+    assert.deepEqual(json.transaction.message.addressTableLookups, [{ accountKey: table.address, writableIndexes: [0], readonlyIndexes: [] }]);
+    assert.deepEqual(json.meta.loadedAddresses, { writable: [recipient.address], readonly: [] });
+    assert.equal(json.meta.postBalances[2] - json.meta.preBalances[2], SOL, 'balances follow static keys then loaded ones');
+
+    const parsed = await rpc.getTransaction(signature, { commitment: 'confirmed', maxSupportedTransactionVersion: 0, encoding: 'jsonParsed' }).send();
+    assert.deepEqual(parsed.transaction.message.accountKeys[2], { pubkey: recipient.address, writable: true, signer: false, source: 'lookupTable' });
+    assert.equal(parsed.transaction.message.instructions[0].parsed.info.destination, recipient.address);
+    const [listed] = await rpc.getSignaturesForAddress(recipient.address, { commitment: 'confirmed' }).send();
+    assert.equal(listed.signature, signature);
   });
 
   test('meta.fee includes the prioritization fee, and equals what the payer was charged', async () => {
