@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
     port: { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     'slot-ms': { type: 'string', default: '400' },
-    'confirmed-lag': { type: 'string', default: '1' },
+    'confirmed-lag': { type: 'string' },
     'finalized-lag': { type: 'string', default: '8' },
   },
   strict: true,
@@ -37,8 +37,11 @@ const integer = (name, min) => {
 if (args.port === undefined) fail('--port is required (0 picks a free port)');
 const port = integer('port', 0);
 const slotMs = integer('slot-ms', 1);
-const confirmedLag = integer('confirmed-lag', 0);
+// setInterval cannot wait longer than 2^31-1 ms (it would fire every millisecond instead).
+if (slotMs > 2 ** 31 - 1) fail(`--slot-ms must be at most ${2 ** 31 - 1}`);
 const finalizedLag = integer('finalized-lag', 0);
+// Default: confirmed trails processed by one slot (never more than finalized does).
+const confirmedLag = args['confirmed-lag'] === undefined ? Math.min(1, finalizedLag) : integer('confirmed-lag', 0);
 if (confirmedLag > finalizedLag) fail('--confirmed-lag cannot exceed --finalized-lag');
 // Only loopback: this devnet has no authentication and hands out lamports to anyone.
 if (!['127.0.0.1', 'localhost', '::1'].includes(args.host)) fail(`--host must be a loopback address (got ${args.host})`);

@@ -422,7 +422,7 @@ export function createMethods(chain) {
       if (cfg.sigVerify && cfg.replaceRecentBlockhash) {
         throw invalidParams('sigVerify may not be used with replaceRecentBlockhash');
       }
-      const slot = readSlot(chain, { commitment: cfg.commitment, minContextSlot: cfg.minContextSlot });
+      readSlot(chain, { commitment: cfg.commitment, minContextSlot: cfg.minContextSlot });
       if (cfg.sigVerify && !verifySignatures(decoded)) {
         throw new RpcError(ErrorCode.TRANSACTION_SIGNATURE_VERIFICATION_FAILURE, 'Transaction signature verification failure');
       }
@@ -433,8 +433,9 @@ export function createMethods(chain) {
         decoded = replaceBlockhash(decoded, latest.blockhash);
       }
       const result = chain.simulate(decoded);
-      // The simulation runs on the processed state (see README); the context reports the read slot.
-      return withContext(Math.max(slot, chain.slotAt('processed')), simulationValue(chain, result, {
+      // The simulation runs on the processed state whatever the commitment (see README), so the
+      // context reports the processed slot.
+      return withContext(chain.slotAt('processed'), simulationValue(chain, result, {
         accountsConfig: cfg.accounts, innerInstructions: cfg.innerInstructions === true, replacement,
       }));
     },

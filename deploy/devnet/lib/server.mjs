@@ -11,12 +11,12 @@ export function createRpcServer(methods, { log = () => {} } = {}) {
   function handleOne(request) {
     const isObject = typeof request === 'object' && request !== null && !Array.isArray(request);
     const id = isObject && (typeof request.id === 'string' || typeof request.id === 'number') ? request.id : null;
-    if (!isObject || request.jsonrpc !== '2.0' || typeof request.method !== 'string'
-        || (request.params !== undefined && !Array.isArray(request.params))) {
-      const message = isObject && request.params !== undefined && !Array.isArray(request.params) && typeof request.method === 'string'
-        ? null : 'Invalid request';
-      if (message === null) return failure(id, new RpcError(ErrorCode.INVALID_PARAMS, 'Invalid params: expected an array of positional parameters'));
-      return failure(id, new RpcError(ErrorCode.INVALID_REQUEST, message));
+    if (!isObject || request.jsonrpc !== '2.0' || typeof request.method !== 'string') {
+      return failure(id, new RpcError(ErrorCode.INVALID_REQUEST, 'Invalid request'));
+    }
+    // agave's methods take positional parameters only.
+    if (request.params !== undefined && !Array.isArray(request.params)) {
+      return failure(id, new RpcError(ErrorCode.INVALID_PARAMS, 'Invalid params: expected an array of positional parameters'));
     }
     const method = Object.hasOwn(methods, request.method) ? methods[request.method] : undefined;
     if (!method) return failure(id, new RpcError(ErrorCode.METHOD_NOT_FOUND, 'Method not found'));
