@@ -246,9 +246,9 @@ export class Chain {
   }
 
   /** The checks agave makes before executing: status cache, then blockhash age. */
-  #precheck(decoded, { checkBlockhash = true } = {}) {
+  #precheck(decoded) {
     if (this.transactions.has(decoded.signatureStrings[0])) return 'AlreadyProcessed';
-    if (checkBlockhash && !this.isBlockhashValid(decoded.message.lifetimeToken)) return 'BlockhashNotFound';
+    if (!this.isBlockhashValid(decoded.message.lifetimeToken)) return 'BlockhashNotFound';
     return null;
   }
 
@@ -266,7 +266,7 @@ export class Chain {
     };
   }
 
-  #metaFrom(svmMeta, keys) {
+  #metaFrom(svmMeta) {
     const innerInstructions = [];
     svmMeta.innerInstructions().forEach((list, index) => {
       if (list.length === 0) return;
@@ -285,7 +285,6 @@ export class Chain {
       innerInstructions,
       computeUnitsConsumed: svmMeta.computeUnitsConsumed(),
       returnData: returnBytes.length > 0 ? { programId: toBase58(returnData.programId()), data: returnBytes } : null,
-      keys,
     };
   }
 
@@ -293,14 +292,14 @@ export class Chain {
    * Simulates against the processed state (the preflight of sendTransaction uses the same).
    * Returns the simulation result in our internal form.
    */
-  simulate(decoded, { checkBlockhash = true } = {}) {
-    const precheck = this.#precheck(decoded, { checkBlockhash });
+  simulate(decoded) {
+    const precheck = this.#precheck(decoded);
     const loaded = precheck ? null : this.#load(decoded);
     const early = precheck ?? loaded.error;
     if (early) return { err: early, logs: [], innerInstructions: [], computeUnitsConsumed: 0n, returnData: null, keys: null, pre: null, post: null, loaded: null, fee: null };
     const outcome = this.svm.simulateTransaction(this.#toKitTransaction(decoded));
     const failed = typeof outcome.err === 'function';
-    const meta = this.#metaFrom(outcome.meta(), loaded.keys);
+    const meta = this.#metaFrom(outcome.meta());
     let post = loaded.pre;
     if (!failed) {
       const byAddress = new Map(outcome.postAccounts().map((a) => [a.address, a]));
@@ -313,6 +312,7 @@ export class Chain {
     return {
       ...meta,
       err: failed ? transactionErrorJson(outcome.err()) : null,
+      keys: loaded.keys,
       pre: loaded.pre,
       post,
       loaded: loaded.loaded,
@@ -348,7 +348,7 @@ export class Chain {
       this.#journalWrite(k.pubkey, pre[i], signature);
       written.push(k.pubkey);
     });
-    const meta = this.#metaFrom(svmMeta, keys);
+    const meta = this.#metaFrom(svmMeta);
     const record = {
       signature,
       seq: this.seq,
