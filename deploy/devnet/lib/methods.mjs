@@ -171,7 +171,7 @@ function encodeTransaction(record, encoding) {
   }
 }
 
-function encodeMeta(record, encoding, includeLoadedAddresses) {
+function encodeMeta(record, encoding) {
   const parsed = encoding === 'jsonParsed';
   const meta = {
     err: record.err,
@@ -189,7 +189,8 @@ function encodeMeta(record, encoding, includeLoadedAddresses) {
     rewards: [],
     computeUnitsConsumed: record.computeUnitsConsumed,
   };
-  if (!parsed && includeLoadedAddresses) meta.loadedAddresses = record.loaded;
+  // agave reports loadedAddresses in unparsed metas only; jsonParsed marks keys with `source` instead.
+  if (!parsed) meta.loadedAddresses = record.loaded;
   if (record.returnData) meta.returnData = { programId: record.returnData.programId, data: [toBase64(record.returnData.data), 'base64'] };
   return meta;
 }
@@ -375,7 +376,7 @@ export function createMethods(chain) {
       return {
         slot: record.slot,
         transaction: encodeTransaction(record, encoding),
-        meta: encodeMeta(record, encoding, maxVersion !== undefined),
+        meta: encodeMeta(record, encoding),
         blockTime: chain.blockTimeOf(record.slot),
         version: maxVersion === undefined ? undefined : record.decoded.version,
       };

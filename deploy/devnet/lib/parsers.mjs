@@ -246,11 +246,19 @@ function parseAssociatedToken(accounts, data) {
 
 /**
  * getSignaturesForAddress's `memo`: agave's extract_and_fmt_memos, "[<byte length>] <text>" per
- * Memo instruction, joined with "; ", or null when the transaction has none.
+ * Memo instruction ("(unparseable)" for data that is not UTF-8), joined with "; ", or null.
  */
 export function formatMemos(instructions) {
   const memos = instructions
     .filter((ix) => MEMO_PROGRAMS.has(ix.programId))
-    .map((ix) => `[${ix.data.length}] ${new TextDecoder().decode(ix.data)}`);
+    .map((ix) => `[${ix.data.length}] ${utf8OrUnparseable(ix.data)}`);
   return memos.length ? memos.join('; ') : null;
+}
+
+function utf8OrUnparseable(bytes) {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return '(unparseable)';
+  }
 }
