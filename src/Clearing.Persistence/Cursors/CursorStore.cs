@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Clearing.Persistence.ActorStorage;
 
 namespace Clearing.Persistence.Cursors;
 
@@ -29,10 +30,11 @@ public sealed class CursorStore(ClearingDatabase database)
     public Task<ChainCursor?> GetAsync(string chain, CancellationToken cancellationToken = default) =>
         database.ReadAsync(connection => ReadAsync(connection, null, chain, cancellationToken), cancellationToken);
 
-    /// <summary>Advances a cursor on its own (a range with nothing to credit).</summary>
-    public Task AdvanceAsync(CursorAdvance advance, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+    /// <summary>Advances a cursor on its own (a range with nothing to credit), fenced by the writer's lease epoch.</summary>
+    public Task AdvanceAsync(CursorAdvance advance, long epoch, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
+            await LeaseFence.EnsureCurrentAsync(database.Dialect, connection, transaction, epoch, cancellationToken).ConfigureAwait(false);
             await AdvanceAsync(connection, transaction, advance, at, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);

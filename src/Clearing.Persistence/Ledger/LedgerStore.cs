@@ -10,25 +10,11 @@ public sealed record AccountBalance(string Account, string Chain, string Asset, 
 public sealed record StoredJournalEntry(long EntryId, string TransactionId, JournalEntry Entry, DateTimeOffset CreatedAt);
 
 /// <summary>
-/// The append-only double-entry journal. Writes normally go through <see cref="UnitOfWork.DurableUnitOfWork"/> together
-/// with the state change they belong to; balances are never stored, always summed from the entries.
+/// The append-only double-entry journal. It is written only through <see cref="UnitOfWork.DurableUnitOfWork"/>, fenced
+/// and together with the state change it belongs to; balances are never stored, always summed from the entries.
 /// </summary>
 public sealed class LedgerStore(ClearingDatabase database)
 {
-    /// <summary>Appends one transaction in its own database transaction.</summary>
-    public Task AppendAsync(JournalTransaction transaction, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(transaction);
-        transaction.EnsureValid();
-        return database.InTransactionAsync(
-            async (connection, dbTransaction) =>
-            {
-                await AppendAsync(database.Dialect, connection, dbTransaction, transaction, cancellationToken).ConfigureAwait(false);
-                return true;
-            },
-            cancellationToken);
-    }
-
     /// <summary>Writes a validated transaction inside the caller's database transaction.</summary>
     internal static async Task AppendAsync(SqlDialect dialect, DbConnection connection, DbTransaction dbTransaction, JournalTransaction transaction, CancellationToken cancellationToken)
     {
@@ -58,17 +44,17 @@ public sealed class LedgerStore(ClearingDatabase database)
 
     public async Task<BigInteger> BalanceAsync(string account, string chain, string asset, CancellationToken cancellationToken = default)
     {
-        var balances = await BalancesAsync(account, cancellationToken).ConfigureAwait(false);
-        return balances.SingleOrDefault(b => b.Chain == chain && b.Asset == asset)?.Amount ?? BigInteger.Zero;
+        var balances = await SumAsync("WHERE account = @account AND chain = @chain AND asset = @asset", [("@account", account), ("@chain", chain), ("@asset", asset)], cancellationToken).ConfigureAwait(false);
+        return balances.SingleOrDefault()?.Amount ?? BigInteger.Zero;
     }
 
     /// <summary>Every (chain, asset) balance of one account, zero balances included (the account once held it).</summary>
     public Task<IReadOnlyList<AccountBalance>> BalancesAsync(string account, CancellationToken cancellationToken = default) =>
-        SumAsync("WHERE account = @account", account, cancellationToken);
+        SumAsync("WHERE account = @account", [("@account", account)], cancellationToken);
 
     /// <summary>Every account's balances.</summary>
     public Task<IReadOnlyList<AccountBalance>> AllBalancesAsync(CancellationToken cancellationToken = default) =>
-        SumAsync("", null, cancellationToken);
+        SumAsync("", [], cancellationToken);
 
     /// <summary>
     /// The trial balance: every (transaction, chain, asset) whose entries do not sum to zero. Empty when the
@@ -119,7 +105,7 @@ public sealed class LedgerStore(ClearingDatabase database)
             return (IReadOnlyList<StoredJournalEntry>)entries;
         }, cancellationToken);
 
-    private Task<IReadOnlyList<AccountBalance>> SumAsync(string filter, string? account, CancellationToken cancellationToken) =>
+    private Task<IReadOnlyList<AccountBalance>> SumAsync(string filter, IReadOnlyList<(string Name, string Value)> parameters, CancellationToken cancellationToken) =>
         database.ReadAsync(async connection =>
         {
             var dialect = database.Dialect;
@@ -128,9 +114,9 @@ public sealed class LedgerStore(ClearingDatabase database)
                 : $"SELECT account, chain, asset, {dialect.AmountText("amount")} FROM ledger_entry {filter}";
             var sums = new Dictionary<(string Account, string Chain, string Asset), BigInteger>();
             await using var command = Sql.Command(connection, null, text);
-            if (account is not null)
+            foreach (var (name, value) in parameters)
             {
-                command.With("@account", account);
+                command.With(name, value);
             }
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

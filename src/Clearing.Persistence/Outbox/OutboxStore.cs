@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Clearing.Persistence.ActorStorage;
 
 namespace Clearing.Persistence.Outbox;
 
@@ -6,7 +7,8 @@ namespace Clearing.Persistence.Outbox;
 /// The outbox of chain actions (<c>outbox_action</c>). Actions are planned in the same transaction as the decision
 /// that needs them (<see cref="UnitOfWork.DurableUnitOfWork"/>) and then moved through their states by the executor;
 /// every move is a compare-and-set on the state, checked against <see cref="OutboxTransitions"/> here and by a
-/// trigger in the database.
+/// trigger in the database. Every write carries the writer's lease epoch and is fenced like grain state
+/// (<see cref="Clearing.Actors.Storage.FencedWriteException"/>): a deposed host's executor cannot move an action.
 /// </summary>
 public sealed class OutboxStore(ClearingDatabase database)
 {
@@ -17,8 +19,12 @@ public sealed class OutboxStore(ClearingDatabase database)
 
     /// <summary>Plans an action on its own; returns its id.</summary>
     /// <exception cref="DuplicateDecisionException">The decision already has an action.</exception>
-    public Task<long> PlanAsync(PlannedAction action, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        database.InTransactionAsync((connection, transaction) => PlanAsync(database.Dialect, connection, transaction, action, at, cancellationToken), cancellationToken);
+    public Task<long> PlanAsync(PlannedAction action, long epoch, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await LeaseFence.EnsureCurrentAsync(database.Dialect, connection, transaction, epoch, cancellationToken).ConfigureAwait(false);
+            return await PlanAsync(database.Dialect, connection, transaction, action, at, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
 
     internal static async Task<long> PlanAsync(SqlDialect dialect, DbConnection connection, DbTransaction transaction, PlannedAction action, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -45,7 +51,7 @@ public sealed class OutboxStore(ClearingDatabase database)
     }
 
     /// <summary>planned → signed: binds the action to its nonce / last valid height and signed bytes, once.</summary>
-    public Task<OutboxAction> MarkSignedAsync(long actionId, OutboxSigning signing, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public Task<OutboxAction> MarkSignedAsync(long actionId, OutboxSigning signing, long epoch, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(signing);
         ArgumentException.ThrowIfNullOrWhiteSpace(signing.SignedTransaction);
@@ -55,20 +61,20 @@ public sealed class OutboxStore(ClearingDatabase database)
             throw new ArgumentException("A signed action is bound to a nonce (EVM) or a last valid block height (Solana); both are missing.", nameof(signing));
         }
 
-        return MoveAsync(actionId, OutboxState.Signed, at, signing, failureReason: null, cancellationToken);
+        return MoveAsync(actionId, OutboxState.Signed, epoch, at, signing, failureReason: null, cancellationToken);
     }
 
     /// <summary>signed → broadcast, or broadcast → broadcast for a retry of the same bytes; counts one attempt.</summary>
-    public Task<OutboxAction> MarkBroadcastAsync(long actionId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        MoveAsync(actionId, OutboxState.Broadcast, at, signing: null, failureReason: null, cancellationToken);
+    public Task<OutboxAction> MarkBroadcastAsync(long actionId, long epoch, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        MoveAsync(actionId, OutboxState.Broadcast, epoch, at, signing: null, failureReason: null, cancellationToken);
 
-    public Task<OutboxAction> MarkConfirmedAsync(long actionId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        MoveAsync(actionId, OutboxState.Confirmed, at, signing: null, failureReason: null, cancellationToken);
+    public Task<OutboxAction> MarkConfirmedAsync(long actionId, long epoch, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        MoveAsync(actionId, OutboxState.Confirmed, epoch, at, signing: null, failureReason: null, cancellationToken);
 
-    public Task<OutboxAction> MarkFailedAsync(long actionId, string reason, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public Task<OutboxAction> MarkFailedAsync(long actionId, string reason, long epoch, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        return MoveAsync(actionId, OutboxState.Failed, at, signing: null, reason, cancellationToken);
+        return MoveAsync(actionId, OutboxState.Failed, epoch, at, signing: null, reason, cancellationToken);
     }
 
     public Task<OutboxAction?> FindAsync(long actionId, CancellationToken cancellationToken = default) =>
@@ -95,9 +101,10 @@ public sealed class OutboxStore(ClearingDatabase database)
             return await ReadAsync(command, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
-    private Task<OutboxAction> MoveAsync(long actionId, OutboxState to, DateTimeOffset at, OutboxSigning? signing, string? failureReason, CancellationToken cancellationToken) =>
+    private Task<OutboxAction> MoveAsync(long actionId, OutboxState to, long epoch, DateTimeOffset at, OutboxSigning? signing, string? failureReason, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
+            await LeaseFence.EnsureCurrentAsync(database.Dialect, connection, transaction, epoch, cancellationToken).ConfigureAwait(false);
             await using var read = Sql.Command(connection, transaction, $"SELECT {Columns} FROM outbox_action WHERE action_id = @id{database.Dialect.ForUpdate}")
                 .With("@id", actionId);
             var current = (await ReadAsync(read, cancellationToken).ConfigureAwait(false)).SingleOrDefault();

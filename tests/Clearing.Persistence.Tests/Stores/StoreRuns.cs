@@ -11,6 +11,25 @@ public sealed class SqliteStoreTests : StoreTests, IAsyncLifetime
     public Task DisposeAsync() => databases.DisposeAsync().AsTask();
 
     protected override Task<ClearingDatabase> CreateDatabaseAsync(bool migrate = true) => databases.CreateAsync(migrate);
+
+    [Theory]
+    [InlineData("PRAGMA journal_mode", "wal")]
+    [InlineData("PRAGMA busy_timeout", "10000")]
+    [InlineData("PRAGMA foreign_keys", "1")]
+    [InlineData("PRAGMA synchronous", "2")] // FULL
+    public async Task Every_sqlite_connection_is_prepared_for_a_durable_writer(string pragma, string expected)
+    {
+        var database = await databases.CreateAsync();
+
+        var value = await database.ReadAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = pragma;
+            return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        });
+
+        Assert.Equal(expected, value);
+    }
 }
 
 [Trait("RealComponent", "true")]

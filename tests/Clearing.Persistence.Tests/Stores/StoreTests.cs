@@ -39,6 +39,10 @@ public abstract class StoreTests
 
         public SqlGrainStorage Grains { get; } = new(Database);
 
+        /// <summary>A journal transaction on its own, through the one write path the ledger has.</summary>
+        public Task<CommitOutcome> AppendAsync(JournalTransaction transaction) =>
+            UnitOfWork.CommitAsync(new DurableCommit { Epoch = Epoch, At = T0, Journal = [transaction] });
+
         public Task<long> CountAsync(string table) => Database.ReadAsync(async connection =>
         {
             await using var command = connection.CreateCommand();
@@ -83,6 +87,17 @@ public abstract class StoreTests
     }
 
     [Fact]
+    public async Task Hosts_migrating_one_database_at_once_apply_each_script_once()
+    {
+        var database = await CreateDatabaseAsync(migrate: false);
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => new SchemaMigrator(database, new FakeClock()).MigrateAsync())));
+
+        Assert.Equal(MigrationScript.For(database.Dialect).Select(s => s.Version), Assert.Single(runs, applied => applied.Count > 0));
+        Assert.Equal(MigrationScript.For(database.Dialect).Count, await new Db(database, 0).CountAsync("schema_migrations"));
+    }
+
+    [Fact]
     public async Task A_database_newer_than_the_code_is_refused()
     {
         var database = await CreateDatabaseAsync();
@@ -112,9 +127,9 @@ public abstract class StoreTests
     public async Task Balances_are_the_sums_of_journal_entries_exact_beyond_64_bits()
     {
         var db = await StartAsync();
-        await db.Ledger.AppendAsync(Deposit("t1", "acct-1", MaxUint256));
-        await db.Ledger.AppendAsync(Deposit("t2", "acct-1", MaxUint256));
-        await db.Ledger.AppendAsync(Deposit("t3", "acct-1", 5, chain: "solana"));
+        await db.AppendAsync(Deposit("t1", "acct-1", MaxUint256));
+        await db.AppendAsync(Deposit("t2", "acct-1", MaxUint256));
+        await db.AppendAsync(Deposit("t3", "acct-1", 5, chain: "solana"));
 
         Assert.Equal(2 * MaxUint256, await db.Ledger.BalanceAsync("acct-1", "evm-1", "USDC"));
         Assert.Equal(-2 * MaxUint256, await db.Ledger.BalanceAsync("vault:evm-1", "evm-1", "USDC"));
@@ -142,7 +157,7 @@ public abstract class StoreTests
     {
         var db = await StartAsync();
 
-        var refused = await Assert.ThrowsAsync<UnbalancedJournalException>(() => db.Ledger.AppendAsync(new JournalTransaction("t1", T0, entries)));
+        var refused = await Assert.ThrowsAsync<UnbalancedJournalException>(() => db.AppendAsync(new JournalTransaction("t1", T0, entries)));
 
         Assert.NotEmpty(refused.Imbalances);
         Assert.True(await db.CountAsync("ledger_entry") == 0, because);
@@ -155,11 +170,11 @@ public abstract class StoreTests
         var db = await StartAsync();
         var tooBig = LedgerAmount.ExclusiveBound;
 
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => db.Ledger.AppendAsync(new JournalTransaction("t1", T0,
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => db.AppendAsync(new JournalTransaction("t1", T0,
             [new("a", "evm-1", "USDC", tooBig, "x"), new("b", "evm-1", "USDC", -tooBig, "x")])));
-        await Assert.ThrowsAsync<ArgumentException>(() => db.Ledger.AppendAsync(new JournalTransaction("t2", T0,
+        await Assert.ThrowsAsync<ArgumentException>(() => db.AppendAsync(new JournalTransaction("t2", T0,
             [new("a", "evm-1", "USDC", 0, "x"), new("b", "evm-1", "USDC", 0, "x")])));
-        await Assert.ThrowsAsync<ArgumentException>(() => db.Ledger.AppendAsync(new JournalTransaction("t3", T0, [new("a", "evm-1", "USDC", 1, "x")])));
+        await Assert.ThrowsAsync<ArgumentException>(() => db.AppendAsync(new JournalTransaction("t3", T0, [new("a", "evm-1", "USDC", 1, "x")])));
 
         Assert.Equal(0, await db.CountAsync("ledger_entry"));
     }
@@ -170,7 +185,7 @@ public abstract class StoreTests
         var db = await StartAsync();
         var largest = LedgerAmount.ExclusiveBound - 1;
 
-        await db.Ledger.AppendAsync(Deposit("t1", "acct-1", largest));
+        await db.AppendAsync(Deposit("t1", "acct-1", largest));
 
         Assert.Equal(largest, await db.Ledger.BalanceAsync("acct-1", "evm-1", "USDC"));
         Assert.Equal(-largest, await db.Ledger.BalanceAsync("vault:evm-1", "evm-1", "USDC"));
@@ -180,9 +195,9 @@ public abstract class StoreTests
     public async Task A_second_journal_transaction_with_the_same_id_is_refused()
     {
         var db = await StartAsync();
-        await db.Ledger.AppendAsync(Deposit("t1", "acct-1", 10));
+        await db.AppendAsync(Deposit("t1", "acct-1", 10));
 
-        await Assert.ThrowsAnyAsync<DbException>(() => db.Ledger.AppendAsync(Deposit("t1", "acct-1", 10)));
+        await Assert.ThrowsAnyAsync<DbException>(() => db.AppendAsync(Deposit("t1", "acct-1", 10)));
 
         Assert.Equal(new BigInteger(10), await db.Ledger.BalanceAsync("acct-1", "evm-1", "USDC"));
     }
@@ -195,7 +210,7 @@ public abstract class StoreTests
     public async Task The_journal_is_append_only_even_to_raw_sql(string change)
     {
         var db = await StartAsync();
-        await db.Ledger.AppendAsync(Deposit("t1", "acct-1", 10));
+        await db.AppendAsync(Deposit("t1", "acct-1", 10));
 
         var refused = await Assert.ThrowsAnyAsync<DbException>(() => db.ExecuteRawAsync(change));
 
@@ -207,7 +222,7 @@ public abstract class StoreTests
     public async Task The_trial_balance_finds_an_entry_written_behind_the_ledgers_back()
     {
         var db = await StartAsync();
-        await db.Ledger.AppendAsync(Deposit("t1", "acct-1", 10));
+        await db.AppendAsync(Deposit("t1", "acct-1", 10));
         await db.ExecuteRawAsync("INSERT INTO ledger_transaction (transaction_id, created_at_ms) VALUES ('rogue', 0)");
         await db.ExecuteRawAsync("INSERT INTO ledger_entry (transaction_id, account, chain, asset, amount, kind, created_at_ms) VALUES ('rogue', 'acct-1', 'evm-1', 'USDC', '3', 'x', 0)");
 
@@ -315,7 +330,7 @@ public abstract class StoreTests
     public async Task A_cursor_moved_by_someone_else_rolls_back_the_credits_that_came_with_it()
     {
         var db = await StartAsync();
-        await db.Cursors.AdvanceAsync(new CursorAdvance("cursor-a", null, 20, "0xother"), T0);
+        await db.Cursors.AdvanceAsync(new CursorAdvance("cursor-a", null, 20, "0xother"), db.Epoch, T0);
 
         await Assert.ThrowsAsync<CursorConflictException>(() => db.UnitOfWork.CommitAsync(CreditCommit(db, "credit:1", 0, "a")));
 
@@ -328,7 +343,7 @@ public abstract class StoreTests
     public async Task A_decision_already_in_the_outbox_rolls_the_unit_back()
     {
         var db = await StartAsync();
-        await db.Outbox.PlanAsync(new PlannedAction("decision-a", "evm-1", "withdrawal", "{}"), T0);
+        await db.Outbox.PlanAsync(new PlannedAction("decision-a", "evm-1", "withdrawal", "{}"), db.Epoch, T0);
 
         await Assert.ThrowsAsync<DuplicateDecisionException>(() => db.UnitOfWork.CommitAsync(CreditCommit(db, "credit:1", 0, "a")));
 
@@ -366,13 +381,13 @@ public abstract class StoreTests
     public async Task An_action_moves_planned_signed_broadcast_confirmed_and_counts_attempts()
     {
         var db = await StartAsync();
-        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "withdrawal", "{\"amount\":\"5\"}"), T0);
+        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "withdrawal", "{\"amount\":\"5\"}"), db.Epoch, T0);
 
-        await db.Outbox.MarkSignedAsync(id, new OutboxSigning(Nonce: 42, LastValidBlockHeight: null, "0x02f8…", "0xtx"), T0.AddSeconds(1));
-        await db.Outbox.MarkBroadcastAsync(id, T0.AddSeconds(2));
-        await db.Outbox.MarkBroadcastAsync(id, T0.AddSeconds(3)); // retry of the same bytes
+        await db.Outbox.MarkSignedAsync(id, new OutboxSigning(Nonce: 42, LastValidBlockHeight: null, "0x02f8…", "0xtx"), db.Epoch, T0.AddSeconds(1));
+        await db.Outbox.MarkBroadcastAsync(id, db.Epoch, T0.AddSeconds(2));
+        await db.Outbox.MarkBroadcastAsync(id, db.Epoch, T0.AddSeconds(3)); // retry of the same bytes
         Assert.Equal([id], (await db.Outbox.OpenAsync("evm-1")).Select(a => a.ActionId));
-        var confirmed = await db.Outbox.MarkConfirmedAsync(id, T0.AddSeconds(4));
+        var confirmed = await db.Outbox.MarkConfirmedAsync(id, db.Epoch, T0.AddSeconds(4));
 
         Assert.Equal(confirmed, await db.Outbox.FindAsync(id));
         Assert.Equal(OutboxState.Confirmed, confirmed.State);
@@ -403,10 +418,10 @@ public abstract class StoreTests
     public async Task An_illegal_outbox_transition_is_refused_and_changes_nothing(OutboxState from, OutboxState to)
     {
         var db = await StartAsync();
-        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "solana", "seizure", "{}"), T0);
-        var before = await BringToAsync(db.Outbox, id, from);
+        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "solana", "seizure", "{}"), db.Epoch, T0);
+        var before = await BringToAsync(db, id, from);
 
-        var refused = await Assert.ThrowsAsync<IllegalOutboxTransitionException>(() => MoveAsync(db.Outbox, id, to));
+        var refused = await Assert.ThrowsAsync<IllegalOutboxTransitionException>(() => MoveAsync(db, id, to));
 
         Assert.Equal(from, refused.From);
         Assert.Equal(before, await db.Outbox.FindAsync(id));
@@ -428,11 +443,11 @@ public abstract class StoreTests
     public async Task A_signed_actions_nonce_cannot_be_rebound()
     {
         var db = await StartAsync();
-        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "withdrawal", "{}"), T0);
-        await db.Outbox.MarkSignedAsync(id, new OutboxSigning(7, null, "0xsigned", "0xtx"), T0);
+        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "withdrawal", "{}"), db.Epoch, T0);
+        await db.Outbox.MarkSignedAsync(id, new OutboxSigning(7, null, "0xsigned", "0xtx"), db.Epoch, T0);
 
         await Assert.ThrowsAnyAsync<DbException>(() => db.ExecuteRawAsync("UPDATE outbox_action SET nonce = 8, state = 'broadcast'"));
-        await Assert.ThrowsAsync<ArgumentException>(() => db.Outbox.MarkSignedAsync(id, new OutboxSigning(null, null, "0xsigned", "0xtx"), T0));
+        await Assert.ThrowsAsync<ArgumentException>(() => db.Outbox.MarkSignedAsync(id, new OutboxSigning(null, null, "0xsigned", "0xtx"), db.Epoch, T0));
 
         Assert.Equal(7, (await db.Outbox.FindAsync(id))!.Nonce);
     }
@@ -441,9 +456,9 @@ public abstract class StoreTests
     public async Task A_decision_gets_at_most_one_outbox_action()
     {
         var db = await StartAsync();
-        await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "withdrawal", "{}"), T0);
+        await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "withdrawal", "{}"), db.Epoch, T0);
 
-        var refused = await Assert.ThrowsAsync<DuplicateDecisionException>(() => db.Outbox.PlanAsync(new PlannedAction("decision-1", "solana", "withdrawal", "{}"), T0));
+        var refused = await Assert.ThrowsAsync<DuplicateDecisionException>(() => db.Outbox.PlanAsync(new PlannedAction("decision-1", "solana", "withdrawal", "{}"), db.Epoch, T0));
 
         Assert.Equal("decision-1", refused.DecisionId);
         Assert.Equal(1, await db.CountAsync("outbox_action"));
@@ -453,10 +468,10 @@ public abstract class StoreTests
     public async Task A_failed_action_keeps_its_reason_and_leaves_the_open_list()
     {
         var db = await StartAsync();
-        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "solana", "seizure", "{}"), T0);
-        await db.Outbox.MarkSignedAsync(id, new OutboxSigning(null, 123_456, "base64tx", "5sig"), T0);
+        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "solana", "seizure", "{}"), db.Epoch, T0);
+        await db.Outbox.MarkSignedAsync(id, new OutboxSigning(null, 123_456, "base64tx", "5sig"), db.Epoch, T0);
 
-        var failed = await db.Outbox.MarkFailedAsync(id, "blockhash expired at height 123456", T0.AddMinutes(2));
+        var failed = await db.Outbox.MarkFailedAsync(id, "blockhash expired at height 123456", db.Epoch, T0.AddMinutes(2));
 
         Assert.Equal(OutboxState.Failed, failed.State);
         Assert.Equal(123_456, failed.LastValidBlockHeight);
@@ -464,7 +479,34 @@ public abstract class StoreTests
         Assert.Empty(await db.Outbox.OpenAsync("solana"));
     }
 
+    [Fact]
+    public async Task A_deposed_host_can_neither_plan_nor_move_an_outbox_action()
+    {
+        var db = await StartAsync();
+        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "withdrawal", "{}"), db.Epoch, T0);
+        await new SqlHostLease(db.Database).TryAcquireAsync("host-b", T0.AddMinutes(1), TimeSpan.FromSeconds(30), default);
+
+        await Assert.ThrowsAsync<FencedWriteException>(() => db.Outbox.MarkSignedAsync(id, new OutboxSigning(1, null, "0xsigned", "0xtx"), db.Epoch, T0));
+        await Assert.ThrowsAsync<FencedWriteException>(() => db.Outbox.MarkFailedAsync(id, "deposed", db.Epoch, T0));
+        await Assert.ThrowsAsync<FencedWriteException>(() => db.Outbox.PlanAsync(new PlannedAction("decision-2", "evm-1", "withdrawal", "{}"), db.Epoch, T0));
+
+        Assert.Equal(OutboxState.Planned, (await db.Outbox.FindAsync(id))!.State);
+        Assert.Equal(1, await db.CountAsync("outbox_action"));
+    }
+
     // ---- cursors ----
+
+    [Fact]
+    public async Task A_deposed_host_cannot_move_a_cursor()
+    {
+        var db = await StartAsync();
+        await db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", null, 100, "0xa"), db.Epoch, T0);
+        await new SqlHostLease(db.Database).TryAcquireAsync("host-b", T0.AddMinutes(1), TimeSpan.FromSeconds(30), default);
+
+        await Assert.ThrowsAsync<FencedWriteException>(() => db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", 100, 200, "0xb"), db.Epoch, T0));
+
+        Assert.Equal(100, (await db.Cursors.GetAsync("evm-1"))!.Position);
+    }
 
     [Fact]
     public async Task A_cursor_moves_only_forward_from_where_its_writer_read_it()
@@ -472,17 +514,17 @@ public abstract class StoreTests
         var db = await StartAsync();
         Assert.Null(await db.Cursors.GetAsync("evm-1"));
 
-        await db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", null, 100, "0xa"), T0);
-        await db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", 100, 150, "0xb"), T0.AddSeconds(12));
-        var conflict = await Assert.ThrowsAsync<CursorConflictException>(() => db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", 100, 160, "0xc"), T0));
-        await Assert.ThrowsAsync<CursorConflictException>(() => db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", null, 1, "0xd"), T0));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", 150, 149, "0xe"), T0));
+        await db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", null, 100, "0xa"), db.Epoch, T0);
+        await db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", 100, 150, "0xb"), db.Epoch, T0.AddSeconds(12));
+        var conflict = await Assert.ThrowsAsync<CursorConflictException>(() => db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", 100, 160, "0xc"), db.Epoch, T0));
+        await Assert.ThrowsAsync<CursorConflictException>(() => db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", null, 1, "0xd"), db.Epoch, T0));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => db.Cursors.AdvanceAsync(new CursorAdvance("evm-1", 150, 149, "0xe"), db.Epoch, T0));
 
         Assert.Equal(150, conflict.StoredPosition);
         Assert.Equal(new ChainCursor("evm-1", 150, "0xb", T0.AddSeconds(12)), await db.Cursors.GetAsync("evm-1"));
     }
 
-    private static async Task<OutboxAction> BringToAsync(OutboxStore outbox, long id, OutboxState state)
+    private static async Task<OutboxAction> BringToAsync(Db db, long id, OutboxState state)
     {
         OutboxState[] path = state switch
         {
@@ -495,18 +537,18 @@ public abstract class StoreTests
         };
         foreach (var step in path)
         {
-            await MoveAsync(outbox, id, step);
+            await MoveAsync(db, id, step);
         }
 
-        return (await outbox.FindAsync(id))!;
+        return (await db.Outbox.FindAsync(id))!;
     }
 
-    private static Task<OutboxAction> MoveAsync(OutboxStore outbox, long id, OutboxState to) => to switch
+    private static Task<OutboxAction> MoveAsync(Db db, long id, OutboxState to) => to switch
     {
-        OutboxState.Signed => outbox.MarkSignedAsync(id, new OutboxSigning(1, null, "0xsigned", "0xtx"), T0),
-        OutboxState.Broadcast => outbox.MarkBroadcastAsync(id, T0),
-        OutboxState.Confirmed => outbox.MarkConfirmedAsync(id, T0),
-        OutboxState.Failed => outbox.MarkFailedAsync(id, "test", T0),
+        OutboxState.Signed => db.Outbox.MarkSignedAsync(id, new OutboxSigning(1, null, "0xsigned", "0xtx"), db.Epoch, T0),
+        OutboxState.Broadcast => db.Outbox.MarkBroadcastAsync(id, db.Epoch, T0),
+        OutboxState.Confirmed => db.Outbox.MarkConfirmedAsync(id, db.Epoch, T0),
+        OutboxState.Failed => db.Outbox.MarkFailedAsync(id, "test", db.Epoch, T0),
         _ => throw new ArgumentOutOfRangeException(nameof(to)),
     };
 }
