@@ -107,12 +107,13 @@ internal sealed class Activation
         return true;
     }
 
-    /// <summary>Queues a tick of one of this activation's timers; false if the activation is not serving.</summary>
+    /// <summary>Queues a tick of one of this activation's timers (behind the activation turn if that is still running);
+    /// false if the activation is deactivating or gone.</summary>
     public bool TryEnqueueTimerTick(GrainRequest tick)
     {
         lock (_gate)
         {
-            if (_status != ActivationStatus.Valid || _deactivationRequested is not null)
+            if (_status is ActivationStatus.Deactivating or ActivationStatus.Deactivated || _deactivationRequested is not null)
             {
                 return false;
             }

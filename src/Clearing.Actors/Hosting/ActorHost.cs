@@ -22,6 +22,7 @@ public sealed class ActorHost : IAsyncDisposable
     private readonly IServiceProvider? _services;
     private readonly Lock _directoryGate = new();
     private readonly Dictionary<GrainId, Activation> _activations = [];
+    // Never disposed: it has no wait handle to free, and a renewal tick may still be leaving it while the host stops.
     private readonly SemaphoreSlim _leaseGate = new(1, 1);
     private ITimer? _leaseTimer;
     private ITimer? _collectionTimer;
@@ -81,15 +82,26 @@ public sealed class ActorHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops serving, deactivates every activation gracefully (<c>OnDeactivateAsync</c> may still write), then releases the lease.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops serving, deactivates every activation gracefully (running requests finish, <c>OnDeactivateAsync</c> may
+    /// still write), then releases the lease so a standby can take over at once. If <paramref name="cancellationToken"/>
+    /// fires first, the lease is released anyway: writes of requests still running then carry a stale epoch and are fenced.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         _stopping = true;
         _leaseTimer?.Dispose();
         _collectionTimer?.Dispose();
         Reminders.Stop();
         var deactivations = EvictAll(DeactivationReason.HostShutdown);
-        await Task.WhenAll(deactivations).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(deactivations).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stop waiting for stuck turns; releasing the lease below fences whatever they still write.
+        }
         if (_lease is { } lease)
         {
             _lease = null;
@@ -111,8 +123,6 @@ public sealed class ActorHost : IAsyncDisposable
         {
             await StopAsync().ConfigureAwait(false);
         }
-
-        _leaseGate.Dispose();
     }
 
     /// <summary>A call from a grain reference: pack it into a request, start its timeout, route it.</summary>

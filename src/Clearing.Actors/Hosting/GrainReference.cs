@@ -16,6 +16,11 @@ public class GrainReference : DispatchProxy
 
     public override string ToString() => GrainId.ToString();
 
+    /// <summary>References are equal when they address the same grain, as in Orleans.</summary>
+    public override bool Equals(object? obj) => obj is GrainReference other && other.GrainId == GrainId;
+
+    public override int GetHashCode() => GrainId.GetHashCode();
+
     internal static TGrainInterface Create<TGrainInterface>(ActorHost host, GrainId grainId)
     {
         var proxy = Create<TGrainInterface, GrainReference>();

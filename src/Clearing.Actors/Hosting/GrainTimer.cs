@@ -42,11 +42,12 @@ internal sealed class GrainTimer : IDisposable
         }
 
         var tick = new GrainRequest(_activation.GrainId, "timer", RunAsync, alwaysInterleave: false, callerChain: null, RequestKind.TimerTick);
-        _pendingTick = tick;
         if (!_activation.TryEnqueueTimerTick(tick))
         {
             return;
         }
+
+        _pendingTick = tick;
 
         tick.Completion.Task.ContinueWith(
             static (done, self) =>
