@@ -351,6 +351,57 @@ describe('pause', () => {
   }
 });
 
+describe('interface', () => {
+  // Pinned because the C# watcher/executor and the README encode these by hand: a change here must be
+  // a deliberate change there too.
+  test('the vault exposes exactly the documented functions and events', () => {
+    const iface = new ethers.Interface(vaultAbi);
+    const functions = [];
+    iface.forEachFunction((f) => functions.push(f.format('sighash')));
+    const events = [];
+    iface.forEachEvent((e) => events.push(`${e.format('sighash')} ${e.topicHash}`));
+    assert.deepEqual(functions.sort(), [
+      'DEFAULT_ADMIN_ROLE()',
+      'OPERATOR_ROLE()',
+      'PAUSER_ROLE()',
+      'allowedTokens(address)',
+      'deposit(bytes32,address,uint256)',
+      'depositNative(bytes32)',
+      'getRoleAdmin(bytes32)',
+      'grantRole(bytes32,address)',
+      'hasRole(bytes32,address)',
+      'liquidationIdUsed(bytes32)',
+      'pause()',
+      'paused()',
+      'renounceRole(bytes32,address)',
+      'revokeRole(bytes32,address)',
+      'seize(bytes32,address,address,uint256)',
+      'setAllowedToken(address,bool)',
+      'supportsInterface(bytes4)',
+      'unpause()',
+      'withdraw(bytes32,address,address,uint256)',
+      'withdrawalIdUsed(bytes32)',
+    ]);
+    assert.deepEqual(events.sort(), [
+      'Deposited(bytes32,address,uint256,address) 0xcf76814c80fa0eff10d850b9e71cc4fd19f769cf953ac349a62982bfea63299d',
+      'Paused(address) 0x62e78cea01bee320cd4e420270b5ea74000d11b0c9f74754ebdbfc544b05a258',
+      'RoleAdminChanged(bytes32,bytes32,bytes32) 0xbd79b86ffe0ab8e8776151514217cd7cacd52c909f66475c3af44e129f0b00ff',
+      'RoleGranted(bytes32,address,address) 0x2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d',
+      'RoleRevoked(bytes32,address,address) 0xf6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b',
+      'Seized(bytes32,address,address,uint256) 0x729dcea2286597a5d33d6f37a0c811e115fb0867a1a2b89bc7a5e827668c5cbb',
+      'TokenAllowed(address,bool) 0x9a8e30a8658b96ab3f034ce4bac6806278b4aee5880ccdd1ac35e4ed5bb31d23',
+      'Unpaused(address) 0x5db9ee0a495bf2e6ff9c91a7834c1ba4fdd244a5e8aa4e537bd38aeae4b073aa',
+      'Withdrawn(bytes32,address,address,uint256) 0xa6786aab7dbbc48b4b0387488b407bd81448030ab207b50bea7dbb5fbc1cd9eb',
+    ]);
+  });
+
+  test('the role ids are the keccak-256 of their names', async () => {
+    assert.equal(OPERATOR_ROLE, '0x97667070c54ef182b0f5858b034beac1b6f3089aa2d3188bb1e8929f4fa9b929');
+    assert.equal(PAUSER_ROLE, '0x65d7a28e3265b37a6474929f336521b332c1681b933f6cb9f3376673440d862a');
+    assert.equal(DEFAULT_ADMIN_ROLE, ethers.ZeroHash);
+  });
+});
+
 describe('administration', () => {
   test('setAllowedToken is admin-only and emits TokenAllowed', async () => {
     const token = await deploy('TestToken', admin, 'Later', 'tLATER', 8);
