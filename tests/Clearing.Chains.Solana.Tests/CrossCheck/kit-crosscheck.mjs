@@ -23,6 +23,7 @@ const {
     createTransactionMessage,
     getAddressDecoder,
     getAddressEncoder,
+    getAddressComparator,
     getAddressFromPublicKey,
     getCompiledTransactionMessageEncoder,
     getProgramDerivedAddress,
@@ -49,7 +50,7 @@ async function keyPairFromSeed(seedHex) {
     return keyPairCache.get(seedHex);
 }
 
-const answers = { keypairs: [], signatures: [], pdas: [], atas: [], curve: [], messages: [] };
+const answers = { keypairs: [], signatures: [], pdas: [], atas: [], curve: [], orderings: [], messages: [] };
 
 for (const seed of cases.keypairs) {
     answers.keypairs.push(await getAddressFromPublicKey((await keyPairFromSeed(seed)).publicKey));
@@ -74,6 +75,11 @@ for (const { wallet, mint, tokenProgram, ataProgram } of cases.atas) {
 
 for (const pointHex of cases.curve) {
     answers.curve.push(!isOffCurveAddress(addressDecoder.decode(fromHex(pointHex))));
+}
+
+const compareAddresses = getAddressComparator();
+for (const [left, right] of cases.orderings) {
+    answers.orderings.push(Math.sign(compareAddresses(left, right)));
 }
 
 for (const c of cases.messages) {
