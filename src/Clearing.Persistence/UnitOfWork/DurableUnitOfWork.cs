@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Clearing.Persistence.ActorStorage;
 using Clearing.Persistence.Cursors;
 using Clearing.Persistence.Idempotency;
@@ -6,11 +7,17 @@ using Clearing.Persistence.Outbox;
 
 namespace Clearing.Persistence.UnitOfWork;
 
+/// <summary>One command of a batch: its outcome, or why it was refused (then nothing of it was written).</summary>
+public sealed record BatchItemResult(CommitOutcome? Outcome, Exception? Refusal)
+{
+    public bool IsRefused => Refusal is not null;
+}
+
 /// <summary>
 /// Writes one command's effects - grain state, journal entries, idempotency key, outbox actions, cursor - in one
 /// database transaction. Inside it, in this order: the lease fence (a deposed host writes nothing), the idempotency
 /// key (a repeat returns the first result), the version check of each state, then the rest. Any refusal rolls
-/// everything back.
+/// everything of that command back.
 /// </summary>
 public sealed class DurableUnitOfWork(ClearingDatabase database)
 {
@@ -24,27 +31,116 @@ public sealed class DurableUnitOfWork(ClearingDatabase database)
     public async Task<CommitOutcome> CommitAsync(DurableCommit commit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commit);
-        foreach (var journalTransaction in commit.Journal)
+        Validate(commit);
+        var dialect = database.Dialect;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await LeaseFence.EnsureCurrentAsync(dialect, connection, transaction, commit.Epoch, cancellationToken).ConfigureAwait(false);
+        var outcome = await ApplyAsync(connection, transaction, commit, cancellationToken).ConfigureAwait(false);
+        if (outcome is CommitOutcome.AlreadyApplied)
         {
-            journalTransaction.EnsureValid();
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// Group commit: many commands of one host in one database transaction (one durable flush), each inside its own
+    /// savepoint, so a refused command is rolled back alone and the others still commit. Commands are applied in
+    /// order and see each other (a later command may expect the version an earlier one wrote).
+    /// </summary>
+    /// <returns>One result per command, in order; a refusal carries the exception <see cref="CommitAsync"/> would have thrown.</returns>
+    /// <exception cref="Clearing.Actors.Storage.FencedWriteException">The epoch is not current: nothing is written.</exception>
+    public async Task<IReadOnlyList<BatchItemResult>> CommitBatchAsync(IReadOnlyList<DurableCommit> commits, long epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        if (commits.Any(c => c.Epoch != epoch))
+        {
+            throw new ArgumentException($"Every command of a batch must carry the batch's epoch {epoch}.", nameof(commits));
         }
 
         var dialect = database.Dialect;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        await LeaseFence.EnsureCurrentAsync(dialect, connection, transaction, commit.Epoch, cancellationToken).ConfigureAwait(false);
+        await LeaseFence.EnsureCurrentAsync(dialect, connection, transaction, epoch, cancellationToken).ConfigureAwait(false);
+        var results = new List<BatchItemResult>(commits.Count);
+        foreach (var commit in commits)
+        {
+            try
+            {
+                Validate(commit);
+            }
+            catch (Exception refusal) when (refusal is UnbalancedJournalException or ArgumentException)
+            {
+                results.Add(new BatchItemResult(null, refusal));
+                continue;
+            }
 
+            const string savepoint = "command";
+            await transaction.SaveAsync(savepoint, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var outcome = await ApplyAsync(connection, transaction, commit, cancellationToken).ConfigureAwait(false);
+                if (outcome is CommitOutcome.AlreadyApplied)
+                {
+                    await transaction.RollbackAsync(savepoint, cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.ReleaseAsync(savepoint, cancellationToken).ConfigureAwait(false);
+                results.Add(new BatchItemResult(outcome, null));
+            }
+            catch (Exception refusal) when (IsCommandRefusal(refusal))
+            {
+                // Back to before this command; on PostgreSQL this also clears the aborted-transaction state.
+                await transaction.RollbackAsync(savepoint, cancellationToken).ConfigureAwait(false);
+                await transaction.ReleaseAsync(savepoint, cancellationToken).ConfigureAwait(false);
+                results.Add(new BatchItemResult(null, refusal));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    private static void Validate(DurableCommit commit)
+    {
+        foreach (var journalTransaction in commit.Journal)
+        {
+            journalTransaction.EnsureValid();
+        }
+
+        foreach (var state in commit.States)
+        {
+            ArgumentNullException.ThrowIfNull(state.Json);
+        }
+    }
+
+    /// <summary>What one command may be refused for without the batch's transaction being lost.</summary>
+    private bool IsCommandRefusal(Exception exception) => exception
+        is Clearing.Actors.Storage.InconsistentStateException
+        or DuplicateDecisionException
+        or CursorConflictException
+        or ArgumentException
+        || exception is DbException db && database.Dialect.IsUniqueViolation(db);
+
+    /// <summary>Writes the command after the fence passed; throws on a refusal, leaving the rollback to the caller.</summary>
+    private async Task<CommitOutcome> ApplyAsync(DbConnection connection, DbTransaction transaction, DurableCommit commit, CancellationToken cancellationToken)
+    {
+        var dialect = database.Dialect;
         if (commit.Idempotency is { } idempotency
             && await IdempotencyStore.TryConsumeAsync(connection, transaction, idempotency, commit.At, cancellationToken).ConfigureAwait(false) is { } storedResult)
         {
-            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return new CommitOutcome.AlreadyApplied(storedResult);
         }
 
         var versions = new List<long>(commit.States.Count);
         foreach (var state in commit.States)
         {
-            ArgumentNullException.ThrowIfNull(state.Json);
             versions.Add(await SqlGrainStorage.ReplaceAsync(connection, transaction, state.GrainId, state.StateName, state.Json, state.ExpectedVersion, commit.Epoch, cancellationToken).ConfigureAwait(false));
         }
 
@@ -64,7 +160,6 @@ public sealed class DurableUnitOfWork(ClearingDatabase database)
             await CursorStore.AdvanceAsync(connection, transaction, cursor, commit.At, cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new CommitOutcome.Committed(versions, actionIds);
     }
 }

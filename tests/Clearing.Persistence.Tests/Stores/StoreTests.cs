@@ -375,6 +375,55 @@ public abstract class StoreTests
         Assert.Empty(await db.Ledger.TrialBalanceAsync());
     }
 
+    [Fact]
+    public async Task A_batch_commits_each_good_command_and_rolls_back_only_the_refused_ones()
+    {
+        var db = await StartAsync();
+        var other = Account with { Key = "acct-2" };
+        DurableCommit[] batch =
+        [
+            CreditCommit(db, "credit:a", 0, "a"),
+            CreditCommit(db, "credit:b", 0, "b"), // stale: a already wrote version 1
+            CreditCommit(db, "credit:a", 1, "c"), // repeat of a's key
+            CreditCommit(db, "credit:d", 1, "d") with { Outbox = [new PlannedAction("decision-a", "evm-1", "withdrawal", "{}")] },
+            CreditCommit(db, "credit:e", 1, "e") with { Journal = [new JournalTransaction("journal-e", T0, [new("x", "evm-1", "USDC", 1, "x"), new("y", "evm-1", "USDC", -2, "x")])] },
+            CreditCommit(db, "credit:f", 1, "f"), // sees a's version 1 inside the same transaction
+            CreditCommit(db, "credit:g", 0, "g") with { States = [new GrainStateChange(other, "state", "{}", 0)] },
+        ];
+
+        var results = await db.UnitOfWork.CommitBatchAsync(batch, db.Epoch);
+
+        Assert.Equal([1L], Assert.IsType<CommitOutcome.Committed>(results[0].Outcome).StateVersions);
+        Assert.IsType<InconsistentStateException>(results[1].Refusal);
+        Assert.Equal(new CommitOutcome.AlreadyApplied("{\"credited\":\"a\"}"), results[2].Outcome);
+        Assert.IsType<DuplicateDecisionException>(results[3].Refusal);
+        Assert.IsType<UnbalancedJournalException>(results[4].Refusal);
+        Assert.Equal([2L], Assert.IsType<CommitOutcome.Committed>(results[5].Outcome).StateVersions);
+        Assert.Equal([1L], Assert.IsType<CommitOutcome.Committed>(results[6].Outcome).StateVersions);
+        foreach (var refused in new[] { "b", "c", "d", "e" })
+        {
+            await AssertNothingOf(db, refused);
+        }
+
+        Assert.Null(await db.Keys.FindResultAsync("credit:d"));
+        Assert.Equal(new GrainStateRecord(2, "{\"after\":\"f\"}"), await db.Grains.ReadAsync(Account, "state", default));
+        Assert.Equal(new BigInteger(300), await db.Ledger.BalanceAsync(Account.Key, "evm-1", "USDC"));
+        Assert.Equal(3, await db.CountAsync("outbox_action"));
+        Assert.Empty(await db.Ledger.TrialBalanceAsync());
+    }
+
+    [Fact]
+    public async Task A_deposed_hosts_batch_writes_nothing()
+    {
+        var db = await StartAsync();
+        await new SqlHostLease(db.Database).TryAcquireAsync("host-b", T0.AddMinutes(1), TimeSpan.FromSeconds(30), default);
+
+        await Assert.ThrowsAsync<FencedWriteException>(() => db.UnitOfWork.CommitBatchAsync([CreditCommit(db, "credit:a", 0, "a")], db.Epoch));
+
+        await AssertNothingOf(db, "a");
+        Assert.Equal(0, await db.CountAsync("grain_state"));
+    }
+
     // ---- outbox ----
 
     [Fact]
