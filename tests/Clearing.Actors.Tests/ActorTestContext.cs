@@ -1,5 +1,6 @@
 using Clearing.Actors.Hosting;
 using Clearing.Actors.Lease;
+using Clearing.Actors.Storage;
 using Clearing.Actors.Testing;
 using Clearing.TestKit;
 
@@ -30,7 +31,8 @@ public sealed class ActorTestContext : IAsyncDisposable
         .Add<ISequenceGrain, SequenceGrain>()
         .Add<IReentrantSequenceGrain, ReentrantSequenceGrain>()
         .Add<IBehaviourGrain, BehaviourGrain>()
-        .Add<ITickerGrain, TickerGrain>();
+        .Add<ITickerGrain, TickerGrain>()
+        .Add<IRelayGrain, RelayGrain>();
 
     public ActorHostOptions Options(string hostId) => new()
     {
@@ -50,9 +52,10 @@ public sealed class ActorTestContext : IAsyncDisposable
     };
 
     /// <summary>A started host over this context's stores (or over <paramref name="lease"/> in their place).</summary>
-    public async Task<ActorHost> StartHostAsync(string hostId = "host-a", IHostLease? lease = null, ActorHostOptions? options = null)
+    public async Task<ActorHost> StartHostAsync(string hostId = "host-a", IHostLease? lease = null, ActorHostOptions? options = null, ActorHostStores? stores = null)
     {
-        var stores = lease is null ? Stores : Stores with { Lease = lease };
+        stores ??= Stores;
+        stores = lease is null ? stores : stores with { Lease = lease };
         var host = new ActorHost(
             options ?? Options(hostId),
             Grains(),
@@ -94,4 +97,27 @@ public sealed class PartitionableLease(IHostLease inner) : IHostLease
         Partitioned ? Task.FromException(new IOException("partitioned from the lease store")) : inner.ReleaseAsync(hostId, epoch, now, cancellationToken);
 
     public Task<LeaseGrant?> ReadAsync(CancellationToken cancellationToken) => inner.ReadAsync(cancellationToken);
+}
+
+/// <summary>Grain storage whose next read fails, as a database that is briefly unreachable.</summary>
+public sealed class FlakyStorage(IGrainStorage inner) : IGrainStorage
+{
+    public bool FailNextRead { get; set; }
+
+    public Task<GrainStateRecord> ReadAsync(GrainId grainId, string stateName, CancellationToken cancellationToken)
+    {
+        if (FailNextRead)
+        {
+            FailNextRead = false;
+            return Task.FromException<GrainStateRecord>(new IOException("storage unreachable"));
+        }
+
+        return inner.ReadAsync(grainId, stateName, cancellationToken);
+    }
+
+    public Task<long> WriteAsync(GrainId grainId, string stateName, string json, long expectedVersion, long epoch, CancellationToken cancellationToken) =>
+        inner.WriteAsync(grainId, stateName, json, expectedVersion, epoch, cancellationToken);
+
+    public Task<long> ClearAsync(GrainId grainId, string stateName, long expectedVersion, long epoch, CancellationToken cancellationToken) =>
+        inner.ClearAsync(grainId, stateName, expectedVersion, epoch, cancellationToken);
 }

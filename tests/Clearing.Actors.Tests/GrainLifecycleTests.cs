@@ -94,4 +94,21 @@ public sealed class GrainLifecycleTests : IAsyncLifetime
         Assert.Equal(101, await counter.IncrementAsync());
         Assert.Equal(["activate erin value=0 version=0", "activate erin value=100 version=2"], _context.Probe.Events);
     }
+
+    [Fact]
+    public async Task Activation_that_cannot_read_its_state_fails_the_call_and_the_next_call_activates_afresh()
+    {
+        var flaky = new FlakyStorage(_context.Stores.GrainStorage["Default"]) { FailNextRead = true };
+        var stores = _context.Stores with { GrainStorage = new Dictionary<string, IGrainStorage> { ["Default"] = flaky } };
+        var host = await _context.StartHostAsync(stores: stores);
+        var counter = host.GrainFactory.GetGrain<ICounterGrain>("frank");
+
+        var failure = await Assert.ThrowsAsync<IOException>(counter.IncrementAsync);
+        Assert.Equal("storage unreachable", failure.Message);
+        Assert.Empty(_context.Probe.Events); // OnActivateAsync never ran
+        await ActorTestContext.UntilAsync(() => host.ActivationCount == 0, "the failed activation to be removed");
+
+        Assert.Equal(1, await counter.IncrementAsync());
+        Assert.Equal(["activate frank value=0 version=0"], _context.Probe.Events);
+    }
 }

@@ -83,6 +83,24 @@ public sealed class LeaseTests : IAsyncLifetime
         Assert.Equal(new GrainStateRecord(2, """{"Value":2}"""), stored); // the standby's write, not the old host's
     }
 
+    [Fact]
+    public async Task Stopped_host_releases_the_lease_at_once_and_a_turn_it_left_running_is_fenced()
+    {
+        var old = await _context.StartHostAsync("host-a");
+        var stuck = old.GrainFactory.GetGrain<ICounterGrain>("acct").IncrementAfterGateAsync();
+        await ActorTestContext.UntilAsync(() => _context.Probe.Events.Count == 1, "the turn to start");
+
+        await old.StopAsync(new CancellationToken(canceled: true)); // do not wait for the stuck turn
+
+        var successor = await _context.StartHostAsync("host-b"); // no TTL to wait out
+        Assert.True(successor.IsActive);
+        Assert.Equal(2, successor.Epoch);
+
+        _context.Probe.Gate.SetResult();
+        await Assert.ThrowsAsync<FencedWriteException>(() => stuck);
+        Assert.Equal(1, await successor.GrainFactory.GetGrain<ICounterGrain>("acct").IncrementAsync());
+    }
+
     private static async Task<int> IncrementTimes(ActorHost host, string key, int times)
     {
         var value = 0;

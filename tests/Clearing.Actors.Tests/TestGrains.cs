@@ -184,6 +184,8 @@ public interface ITickerGrain : IGrainWithStringKey
     Task<int> GetTimerTicksAsync();
 
     Task StartReminderAsync(TimeSpan dueTime, TimeSpan period);
+
+    Task<bool> StopReminderAsync();
 }
 
 public sealed class TickerGrain(Probe probe) : Grain, ITickerGrain, IRemindable
@@ -208,9 +210,42 @@ public sealed class TickerGrain(Probe probe) : Grain, ITickerGrain, IRemindable
 
     public Task StartReminderAsync(TimeSpan dueTime, TimeSpan period) => RegisterOrUpdateReminderAsync("wake", dueTime, period);
 
+    public async Task<bool> StopReminderAsync()
+    {
+        if (await GetReminderAsync("wake") is not { } reminder)
+        {
+            return false;
+        }
+
+        await UnregisterReminderAsync(reminder);
+        return true;
+    }
+
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         probe.Events.Enqueue($"reminder {this.GetPrimaryKeyString()} {reminderName} at {status.CurrentTickTime:O}");
         return Task.CompletedTask;
+    }
+}
+
+[GrainType("relay")]
+public interface IRelayGrain : IGrainWithStringKey
+{
+    /// <summary>Calls CallAsync on the relay named by <paramref name="path"/>[0], passing the rest of the path.</summary>
+    Task<string> CallAsync(string[] path);
+}
+
+[Reentrant]
+public sealed class RelayGrain : Grain, IRelayGrain
+{
+    public async Task<string> CallAsync(string[] path)
+    {
+        if (path.Length == 0)
+        {
+            return this.GetPrimaryKeyString();
+        }
+
+        var next = GrainFactory.GetGrain<IRelayGrain>(path[0]);
+        return this.GetPrimaryKeyString() + " → " + await next.CallAsync(path[1..]);
     }
 }

@@ -49,4 +49,20 @@ public sealed class TimerAndReminderTests : IAsyncLifetime
         _context.Clock.Advance(TimeSpan.FromHours(1));
         await ActorTestContext.UntilAsync(() => _context.Probe.Count("reminder sleeper") == 2, "the second tick, one period later");
     }
+
+    [Fact]
+    public async Task Unregistered_reminder_is_removed_from_the_table_and_no_longer_fires()
+    {
+        var host = await _context.StartHostAsync();
+        var ticker = host.GrainFactory.GetGrain<ITickerGrain>("quiet");
+        await ticker.StartReminderAsync(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+
+        Assert.True(await ticker.StopReminderAsync());
+        Assert.False(await ticker.StopReminderAsync());
+        Assert.Empty(await _context.Stores.Reminders.ReadAllAsync(CancellationToken.None));
+
+        _context.Clock.Advance(TimeSpan.FromMinutes(3));
+        await ticker.GetTimerTicksAsync(); // a tick dispatched by the advance would be queued ahead of this call
+        Assert.Equal(0, _context.Probe.Count("reminder"));
+    }
 }

@@ -106,4 +106,24 @@ public sealed class TurnTests : IAsyncLifetime
         // Not a cycle: a → b → c completes, and both grains still serve.
         Assert.Equal("a → b → c", await a.CallAsync(["b", "c"]));
     }
+
+    [Fact]
+    public async Task Call_cycle_through_reentrant_grains_is_allowed_to_interleave()
+    {
+        var host = await _context.StartHostAsync();
+
+        Assert.Equal("a → b → a", await host.GrainFactory.GetGrain<IRelayGrain>("a").CallAsync(["b", "a"]));
+    }
+
+    [Fact]
+    public async Task References_to_the_same_grain_are_equal_and_name_it()
+    {
+        var host = await _context.StartHostAsync();
+        var first = host.GrainFactory.GetGrain<IBehaviourGrain>("k");
+
+        Assert.Equal(first, host.GrainFactory.GetGrain<IBehaviourGrain>("k"));
+        Assert.NotEqual(first, host.GrainFactory.GetGrain<IBehaviourGrain>("other"));
+        Assert.Equal("k", first.GetPrimaryKeyString());
+        Assert.Equal("behaviour/k", first.ToString());
+    }
 }
