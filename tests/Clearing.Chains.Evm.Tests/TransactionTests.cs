@@ -171,6 +171,17 @@ public sealed class TransactionTests
         Assert.Throws<RlpException>(() => SignedTransaction.Decode(malleated.Encoded));
     }
 
+    [Fact]
+    public void A_tip_above_the_fee_cap_is_refused_before_signing()
+    {
+        var transaction = new Eip1559Transaction
+        {
+            ChainId = 1, Nonce = 0, MaxPriorityFeePerGas = 3, MaxFeePerGas = 2, GasLimit = 21_000, To = null, Value = 0,
+        };
+
+        Assert.Throws<ArgumentException>(() => SignedTransaction.Sign(transaction, Eip155Key));
+    }
+
     [Theory]
     [InlineData("0x01c0", "EIP-2930 and other types are not ours")]
     [InlineData("0x02c0", "too few fields")]

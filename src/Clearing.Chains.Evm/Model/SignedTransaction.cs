@@ -38,6 +38,12 @@ public sealed class SignedTransaction
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(key);
+        if (transaction is Eip1559Transaction { MaxPriorityFeePerGas: var tip, MaxFeePerGas: var cap } && tip > cap)
+        {
+            // EIP-1559: "assert transaction.max_fee_per_gas >= transaction.max_priority_fee_per_gas"; every node refuses it.
+            throw new ArgumentException($"Max priority fee {tip} wei exceeds max fee {cap} wei per gas.", nameof(transaction));
+        }
+
         return Create(transaction, key.Sign(transaction.SigningHash()));
     }
 
