@@ -19,6 +19,6 @@ public static class ClearingCli
     // Each issue that adds a verb adds one line here.
     private static IEnumerable<Command> Verbs()
     {
-        yield break;
+        yield return KeysCommand.Create();
     }
 }
