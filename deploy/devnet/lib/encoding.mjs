@@ -91,10 +91,16 @@ export function decodeWireTransaction(wire) {
   } catch (e) {
     throw fail(e.message);
   }
+  // agave's sanitize: one signature per required signer; program ids are static keys other than
+  // the fee payer; every account index points at a static or looked-up key.
   const header = message.header;
+  const staticCount = message.staticAccounts.length;
+  const keyCount = staticCount + lookupCount(message);
   if (signatures.length === 0 || signatures.length !== header.numSignerAccounts
-      || header.numSignerAccounts > message.staticAccounts.length
-      || message.instructions.some((ix) => ix.programAddressIndex >= message.staticAccounts.length + lookupCount(message))) {
+      || header.numSignerAccounts + header.numReadonlyNonSignerAccounts > staticCount
+      || header.numReadonlySignerAccounts >= header.numSignerAccounts
+      || message.instructions.some((ix) => ix.programAddressIndex === 0 || ix.programAddressIndex >= staticCount
+        || (ix.accountIndices ?? []).some((i) => i >= keyCount))) {
     throw invalidParams('invalid transaction: Transaction failed to sanitize accounts offsets correctly');
   }
   return {

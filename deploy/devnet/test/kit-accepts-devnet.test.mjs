@@ -557,6 +557,8 @@ describe('the devnet as @solana/kit sees it', () => {
     await rejects(rpc.getBalance('not-a-key').send(), SOLANA_ERROR__JSON_RPC__INVALID_PARAMS);
     await rejects(rpc.getSlot({ commitment: 'eventually' }).send(), SOLANA_ERROR__JSON_RPC__INVALID_PARAMS);
     await rejects(rpc.getTransaction('1'.repeat(64), { commitment: 'processed' }).send(), SOLANA_ERROR__JSON_RPC__INVALID_PARAMS);
+    await rejects(rpc.sendTransaction('AAAA', { encoding: 'base64' }).send(), SOLANA_ERROR__JSON_RPC__INVALID_PARAMS);
+    await rejects(rpc.sendTransaction('not base64!', { encoding: 'base64' }).send(), SOLANA_ERROR__JSON_RPC__INVALID_PARAMS);
   });
 });
 
