@@ -34,6 +34,25 @@ public abstract class Grain : IAddressable
 
     protected IGrainFactory GrainFactory => Activation.Host.GrainFactory;
 
+    /// <summary>
+    /// The lease epoch this activation writes under. Pass it with every write made outside
+    /// <see cref="IPersistentState{TState}"/> (a unit of work), so that a deposed host's writes are fenced.
+    /// </summary>
+    protected long LeaseEpoch => Activation.Epoch;
+
+    /// <summary>
+    /// Runs a write made outside <see cref="IPersistentState{TState}"/> — typically one transaction holding grain
+    /// states (see <see cref="IStateCommitParticipant"/>), journal entries and an idempotency key — given this
+    /// activation's <see cref="LeaseEpoch"/>, with the same failure handling as <c>WriteStateAsync</c>: a
+    /// <see cref="Storage.InconsistentStateException"/> or <see cref="Storage.FencedWriteException"/> drops the
+    /// activation (no in-memory state survives it) and is rethrown.
+    /// </summary>
+    protected Task<T> CommitDurablyAsync<T>(Func<long, Task<T>> commit)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        return Activation.GuardWriteAsync(() => commit(Activation.Epoch));
+    }
+
     /// <summary>Called once, after persistent state was read and before the first request.</summary>
     public virtual Task OnActivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Clearing.Actors.Hosting;
 using Clearing.Actors.Lease;
 using Clearing.Actors.Storage;
@@ -24,6 +25,9 @@ public sealed class ActorTestContext : IAsyncDisposable
 
     public ActorHostStores Stores { get; }
 
+    /// <summary>The unit of work given to the grains of the host started last.</summary>
+    public ExternalUnitOfWork? UnitOfWork { get; private set; }
+
     public List<Exception> BackgroundErrors { get; } = [];
 
     public static GrainRegistry Grains() => new GrainRegistry()
@@ -32,7 +36,8 @@ public sealed class ActorTestContext : IAsyncDisposable
         .Add<IReentrantSequenceGrain, ReentrantSequenceGrain>()
         .Add<IBehaviourGrain, BehaviourGrain>()
         .Add<ITickerGrain, TickerGrain>()
-        .Add<IRelayGrain, RelayGrain>();
+        .Add<IRelayGrain, RelayGrain>()
+        .Add<IDurableCounterGrain, DurableCounterGrain>();
 
     public ActorHostOptions Options(string hostId) => new()
     {
@@ -61,7 +66,7 @@ public sealed class ActorTestContext : IAsyncDisposable
             Grains(),
             stores,
             Clock,
-            new ProbeServices(Probe));
+            new Services(Probe, UnitOfWork = new ExternalUnitOfWork(stores.GrainStorage["Default"])));
         _hosts.Add(host);
         await host.StartAsync();
         return host;
@@ -79,9 +84,9 @@ public sealed class ActorTestContext : IAsyncDisposable
         }
     }
 
-    private sealed class ProbeServices(Probe probe) : IServiceProvider
+    private sealed class Services(params object[] services) : IServiceProvider
     {
-        public object? GetService(Type serviceType) => serviceType == typeof(Probe) ? probe : null;
+        public object? GetService(Type serviceType) => services.FirstOrDefault(serviceType.IsInstanceOfType);
     }
 }
 
@@ -120,4 +125,19 @@ public sealed class FlakyStorage(IGrainStorage inner) : IGrainStorage
 
     public Task<long> ClearAsync(GrainId grainId, string stateName, long expectedVersion, long epoch, CancellationToken cancellationToken) =>
         inner.ClearAsync(grainId, stateName, expectedVersion, epoch, cancellationToken);
+}
+
+/// <summary>
+/// Stands in for Clearing.Persistence's unit of work: writes a grain state outside IPersistentState, fenced and
+/// version-checked by the storage, and remembers the epochs it was given.
+/// </summary>
+public sealed class ExternalUnitOfWork(IGrainStorage storage)
+{
+    public ConcurrentQueue<long> Epochs { get; } = new();
+
+    public Task<long> CommitAsync(IStateCommitParticipant state, long epoch)
+    {
+        Epochs.Enqueue(epoch);
+        return storage.WriteAsync(state.GrainId, state.StateName, state.SerializeState(), state.Etag, epoch, CancellationToken.None);
+    }
 }

@@ -111,4 +111,33 @@ public sealed class GrainLifecycleTests : IAsyncLifetime
         Assert.Equal(1, await counter.IncrementAsync());
         Assert.Equal(["activate frank value=0 version=0"], _context.Probe.Events);
     }
+
+    [Fact]
+    public async Task State_committed_through_a_unit_of_work_carries_the_epoch_and_moves_the_version_on()
+    {
+        var host = await _context.StartHostAsync();
+        var counter = host.GrainFactory.GetGrain<IDurableCounterGrain>("gina");
+
+        Assert.Equal(10, await counter.AddDurablyAsync(10));
+        Assert.Equal(11, await counter.IncrementAsync()); // WriteStateAsync expects the version the commit produced
+
+        var stored = await _context.Stores.GrainStorage["Default"].ReadAsync(new GrainId("durable-counter", "gina"), "counter", CancellationToken.None);
+        Assert.Equal(new GrainStateRecord(2, """{"Value":11}"""), stored);
+        Assert.Equal(host.Epoch, Assert.Single(_context.UnitOfWork!.Epochs));
+    }
+
+    [Fact]
+    public async Task Conflicting_unit_of_work_commit_drops_the_activation_like_a_stale_write()
+    {
+        var host = await _context.StartHostAsync();
+        var counter = host.GrainFactory.GetGrain<IDurableCounterGrain>("hank");
+        await counter.AddDurablyAsync(1);
+        var storage = _context.Stores.GrainStorage["Default"];
+        await storage.WriteAsync(new GrainId("durable-counter", "hank"), "counter", """{"Value":50}""", 1, host.Epoch!.Value, CancellationToken.None);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => counter.AddDurablyAsync(1));
+
+        Assert.Equal(51, await counter.IncrementAsync());
+        Assert.Equal(["activate hank value=0 version=0", "activate hank value=50 version=2"], _context.Probe.Events);
+    }
 }

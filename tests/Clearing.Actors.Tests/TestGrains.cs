@@ -249,3 +249,38 @@ public sealed class RelayGrain : Grain, IRelayGrain
         return this.GetPrimaryKeyString() + " → " + await next.CallAsync(path[1..]);
     }
 }
+
+[GrainType("durable-counter")]
+public interface IDurableCounterGrain : IGrainWithStringKey
+{
+    /// <summary>Adds through the external unit of work, as the account grains write state with journal entries.</summary>
+    Task<int> AddDurablyAsync(int amount);
+
+    Task<int> IncrementAsync();
+}
+
+public sealed class DurableCounterGrain([PersistentState("counter")] IPersistentState<CounterState> counter, ExternalUnitOfWork unitOfWork, Probe probe)
+    : Grain, IDurableCounterGrain
+{
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        probe.Events.Enqueue($"activate {this.GetPrimaryKeyString()} value={counter.State.Value} version={counter.Etag}");
+        return Task.CompletedTask;
+    }
+
+    public async Task<int> AddDurablyAsync(int amount)
+    {
+        counter.State.Value += amount;
+        var participant = counter.AsCommitParticipant();
+        var version = await CommitDurablyAsync(epoch => unitOfWork.CommitAsync(participant, epoch));
+        participant.Committed(version);
+        return counter.State.Value;
+    }
+
+    public async Task<int> IncrementAsync()
+    {
+        counter.State.Value++;
+        await counter.WriteStateAsync();
+        return counter.State.Value;
+    }
+}

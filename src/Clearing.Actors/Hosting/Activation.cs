@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Clearing.Actors.Storage;
 
 namespace Clearing.Actors.Hosting;
 
@@ -162,6 +163,29 @@ internal sealed class Activation
         }
 
         Pump();
+    }
+
+    /// <summary>
+    /// Runs a storage write of this activation. A refusal dooms it: <see cref="InconsistentStateException"/> (someone
+    /// else wrote since we read) drops it so the next call reloads from storage; <see cref="FencedWriteException"/>
+    /// drops it and may depose the host. The exception goes on to the grain code.
+    /// </summary>
+    public async Task<T> GuardWriteAsync<T>(Func<Task<T>> write)
+    {
+        try
+        {
+            return await write();
+        }
+        catch (InconsistentStateException)
+        {
+            RequestDeactivation(DeactivationReason.InconsistentState);
+            throw;
+        }
+        catch (FencedWriteException fenced)
+        {
+            Host.OnFenced(this, fenced);
+            throw;
+        }
     }
 
     public IDisposable RegisterTimer(Func<object?, Task> callback, object? state, TimeSpan dueTime, TimeSpan period)

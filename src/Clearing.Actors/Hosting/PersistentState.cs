@@ -7,7 +7,7 @@ namespace Clearing.Actors.Hosting;
 /// <see cref="IPersistentState{TState}"/> over an <see cref="IGrainStorage"/>: JSON by System.Text.Json, the storage
 /// version as ETag, the activation's lease epoch on every write. A refused write dooms the activation.
 /// </summary>
-internal sealed class PersistentState<TState> : IPersistentState<TState>, IActivationState
+internal sealed class PersistentState<TState> : IPersistentState<TState>, IStateCommitParticipant, IActivationState
     where TState : new()
 {
     private readonly Activation _activation;
@@ -30,6 +30,19 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IActiv
 
     public long Etag { get; private set; }
 
+    public GrainId GrainId => _activation.GrainId;
+
+    public string StateName => _stateName;
+
+    public string SerializeState() => JsonSerializer.Serialize(State, _json);
+
+    public void Committed(long newVersion)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(newVersion, Etag);
+        Etag = newVersion;
+        RecordExists = true;
+    }
+
     public async Task ReadStateAsync()
     {
         var record = await _storage.ReadAsync(_activation.GrainId, _stateName, CancellationToken.None);
@@ -40,34 +53,15 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IActiv
 
     public async Task WriteStateAsync()
     {
-        var json = JsonSerializer.Serialize(State, _json);
-        Etag = await Guarded(() => _storage.WriteAsync(_activation.GrainId, _stateName, json, Etag, _activation.Epoch, CancellationToken.None));
+        var json = SerializeState();
+        Etag = await _activation.GuardWriteAsync(() => _storage.WriteAsync(_activation.GrainId, _stateName, json, Etag, _activation.Epoch, CancellationToken.None));
         RecordExists = true;
     }
 
     public async Task ClearStateAsync()
     {
-        Etag = await Guarded(() => _storage.ClearAsync(_activation.GrainId, _stateName, Etag, _activation.Epoch, CancellationToken.None));
+        Etag = await _activation.GuardWriteAsync(() => _storage.ClearAsync(_activation.GrainId, _stateName, Etag, _activation.Epoch, CancellationToken.None));
         State = new TState();
         RecordExists = false;
-    }
-
-    private async Task<long> Guarded(Func<Task<long>> write)
-    {
-        try
-        {
-            return await write();
-        }
-        catch (InconsistentStateException)
-        {
-            // Someone else wrote since we read: this activation's memory is stale; drop it, reload on the next call.
-            _activation.RequestDeactivation(DeactivationReason.InconsistentState);
-            throw;
-        }
-        catch (FencedWriteException fenced)
-        {
-            _activation.Host.OnFenced(_activation, fenced);
-            throw;
-        }
     }
 }
