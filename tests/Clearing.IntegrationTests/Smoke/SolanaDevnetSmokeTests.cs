@@ -56,7 +56,7 @@ public sealed class SolanaDevnetSmokeTests(SolanaDevnetFixture fixture, ITestOut
             async () =>
             {
                 await devnet.AdvanceSlotsAsync(1);
-                var statuses = await devnet.Rpc.CallAsync("getSignatureStatuses", new[] { signature });
+                var statuses = await devnet.Rpc.CallAsync("getSignatureStatuses", (object)new[] { signature });
                 var status = statuses.GetProperty("value")[0];
                 return status.ValueKind == JsonValueKind.Object && status.GetProperty("confirmationStatus").GetString() == "finalized";
             },
