@@ -22,12 +22,13 @@ public sealed class GrainRegistry
         }
 
         var grainClass = new GrainClass(typeof(TGrain), GrainTypeName(interfaceType));
-        if (!_byTypeName.TryAdd(grainClass.TypeName, grainClass))
+        if (_byInterface.ContainsKey(interfaceType) || _byTypeName.ContainsKey(grainClass.TypeName))
         {
-            throw new ArgumentException($"Grain type name '{grainClass.TypeName}' is registered twice.");
+            throw new ArgumentException($"Grain interface {interfaceType} or grain type name '{grainClass.TypeName}' is registered twice.");
         }
 
         _byInterface.Add(interfaceType, grainClass);
+        _byTypeName.Add(grainClass.TypeName, grainClass);
         return this;
     }
 
