@@ -122,6 +122,17 @@ public sealed class AbiTests
     }
 
     [Fact]
+    public void A_revert_for_a_used_liquidation_id_is_recognized_from_its_revert_data()
+    {
+        var id = Keccak256.Hash("liquidation-1");
+        var revert = ClearingVaultAbi.LiquidationIdUsedError.Encode(id);
+
+        Assert.True(ClearingVaultAbi.LiquidationIdUsedError.Matches(revert));
+        Assert.False(ClearingVaultAbi.WithdrawalIdUsedError.Matches(revert));
+        Assert.Equal(id, (byte[])ClearingVaultAbi.LiquidationIdUsedError.Decode(revert)[0]);
+    }
+
+    [Fact]
     public void Tuples_and_fixed_arrays_round_trip()
     {
         var types = AbiSignature.ParseTypeList("(bytes32,address,uint256)[],uint16[3],(string,bool)");

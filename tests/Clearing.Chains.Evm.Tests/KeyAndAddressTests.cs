@@ -24,6 +24,15 @@ public sealed class KeyAndAddressTests
     }
 
     [Fact]
+    public void The_zero_address_is_recognized_so_a_missing_vault_can_fail_closed()
+    {
+        Assert.True(EvmAddress.Parse("0x0000000000000000000000000000000000000000").IsZero);
+        Assert.True(default(EvmAddress).IsZero);
+        Assert.Equal(EvmAddress.Zero, default);
+        Assert.False(EvmAddress.Parse("0x0000000000000000000000000000000000000001").IsZero);
+    }
+
+    [Fact]
     public void A_mixed_case_address_with_a_wrong_checksum_is_refused()
     {
         // One letter's case flipped from the EIP-55 vector 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed.

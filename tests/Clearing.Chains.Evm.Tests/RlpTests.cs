@@ -72,6 +72,20 @@ public sealed class RlpTests
     }
 
     [Fact]
+    public void Nesting_is_limited_so_hostile_input_cannot_exhaust_the_stack()
+    {
+        RlpItem item = RlpString.Empty;
+        for (var level = 0; level < RlpCodec.MaxDepth; level++)
+        {
+            item = RlpList.Of(item);
+        }
+
+        var deepest = RlpCodec.Encode(item);
+        Assert.Equal(deepest, RlpCodec.Encode(RlpCodec.Decode(deepest)));
+        Assert.Throws<RlpException>(() => RlpCodec.Decode(RlpCodec.Encode(RlpList.Of(item))));
+    }
+
+    [Fact]
     public void A_list_where_a_string_is_expected_is_a_format_error()
     {
         var item = RlpCodec.Decode(Hex.Decode("0xc0"));

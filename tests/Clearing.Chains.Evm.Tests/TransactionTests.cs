@@ -172,6 +172,18 @@ public sealed class TransactionTests
     }
 
     [Fact]
+    public void A_legacy_transaction_without_chain_id_is_never_signed_but_can_be_read()
+    {
+        var replayable = Eip155Example with { ChainId = null };
+        Assert.Throws<ArgumentException>(() => SignedTransaction.Sign(replayable, Eip155Key));
+
+        var signature = Eip155Key.Sign(replayable.SigningHash());
+        var decoded = SignedTransaction.Decode(SignedTransaction.Create(replayable, signature).Encoded);
+        Assert.Null(Assert.IsType<LegacyTransaction>(decoded.Transaction).ChainId);
+        Assert.Equal(Eip155Key.Address, decoded.RecoverSender());
+    }
+
+    [Fact]
     public void A_tip_above_the_fee_cap_is_refused_before_signing()
     {
         var transaction = new Eip1559Transaction

@@ -38,10 +38,15 @@ public sealed class AbiEvent
     }
 
     /// <summary>The topic that filters on an indexed parameter's value (for eth_getLogs).</summary>
-    public static byte[] EncodeTopic(AbiType type, object value) =>
-        type.IsDynamic || type.HeadSize != AbiType.WordSize
-            ? Keccak256.Hash(type is AbiStringType ? System.Text.Encoding.UTF8.GetBytes((string)value) : (byte[])value)
-            : AbiCodec.EncodeWord(type, value);
+    public static byte[] EncodeTopic(AbiType type, object value) => type switch
+    {
+        AbiStringType => Keccak256.Hash(value as string ?? throw new ArgumentException("A string topic needs a string.", nameof(value))),
+        AbiBytesType => Keccak256.Hash(value as byte[] ?? throw new ArgumentException("A bytes topic needs a byte[].", nameof(value))),
+        { IsDynamic: false, HeadSize: AbiType.WordSize } => AbiCodec.EncodeWord(type, value),
+
+        // Indexed arrays and tuples hash a special in-place encoding; no Clearing contract indexes one.
+        _ => throw new NotSupportedException($"Topics of indexed {type} parameters are not supported."),
+    };
 
     /// <summary>
     /// Decodes a log of this event into values in parameter order. Refuses a log whose topic0 is another event's

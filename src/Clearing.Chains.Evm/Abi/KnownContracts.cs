@@ -50,19 +50,75 @@ public static class ChainlinkAggregatorAbi
 /// <summary>A decoded <c>Deposited</c> log: <see cref="Token"/> is the zero address for native deposits.</summary>
 public sealed record VaultDeposit(byte[] Account, EvmAddress Token, BigInteger Amount, EvmAddress Depositor);
 
-/// <summary>The deposit side of ClearingVault (issue 5): the calls a depositor makes and the event the watcher reads.</summary>
+/// <summary>
+/// contracts/evm/src/ClearingVault.sol as the C# side sees it: deposits (made by users), withdraw and seize (made by
+/// the operator key, each under a one-shot id), the admin and pauser calls, events and custom errors.
+/// Signatures are pinned against the compiled artifact in the tests.
+/// </summary>
 public static class ClearingVaultAbi
 {
     public static readonly AbiFunction Deposit = AbiFunction.Parse("deposit(bytes32 account, address token, uint256 amount)");
 
     public static readonly AbiFunction DepositNative = AbiFunction.Parse("depositNative(bytes32 account)");
 
+    public static readonly AbiFunction Withdraw = AbiFunction.Parse("withdraw(bytes32 withdrawalId, address token, address to, uint256 amount)");
+
+    public static readonly AbiFunction Seize = AbiFunction.Parse("seize(bytes32 liquidationId, address token, address to, uint256 amount)");
+
+    public static readonly AbiFunction WithdrawalIdUsed = AbiFunction.Parse("withdrawalIdUsed(bytes32 withdrawalId)", "bool");
+
+    public static readonly AbiFunction LiquidationIdUsed = AbiFunction.Parse("liquidationIdUsed(bytes32 liquidationId)", "bool");
+
+    public static readonly AbiFunction SetAllowedToken = AbiFunction.Parse("setAllowedToken(address token, bool allowed)");
+
+    public static readonly AbiFunction AllowedTokens = AbiFunction.Parse("allowedTokens(address token)", "bool");
+
+    public static readonly AbiFunction GrantRole = AbiFunction.Parse("grantRole(bytes32 role, address account)");
+
+    public static readonly AbiFunction HasRole = AbiFunction.Parse("hasRole(bytes32 role, address account)", "bool");
+
+    public static readonly AbiFunction Pause = AbiFunction.Parse("pause()");
+
+    public static readonly AbiFunction Unpause = AbiFunction.Parse("unpause()");
+
+    public static readonly AbiFunction Paused = AbiFunction.Parse("paused()", "bool");
+
     public static readonly AbiEvent Deposited =
         AbiEvent.Parse("Deposited(bytes32 indexed account, address indexed token, uint256 amount, address depositor)");
+
+    public static readonly AbiEvent Withdrawn =
+        AbiEvent.Parse("Withdrawn(bytes32 indexed withdrawalId, address indexed token, address indexed to, uint256 amount)");
+
+    public static readonly AbiEvent Seized =
+        AbiEvent.Parse("Seized(bytes32 indexed liquidationId, address indexed token, address indexed to, uint256 amount)");
+
+    /// <summary>The revert of a withdraw whose id was already executed: the contract's second line against double execution.</summary>
+    public static readonly AbiError WithdrawalIdUsedError = AbiError.Parse("WithdrawalIdUsed(bytes32 withdrawalId)");
+
+    public static readonly AbiError LiquidationIdUsedError = AbiError.Parse("LiquidationIdUsed(bytes32 liquidationId)");
+
+    public static readonly AbiError TokenNotAllowedError = AbiError.Parse("TokenNotAllowed(address token)");
+
+    /// <summary>OpenZeppelin AccessControl's admin role id: bytes32(0).</summary>
+    public static byte[] DefaultAdminRole => new byte[32];
+
+    /// <summary>keccak256("OPERATOR_ROLE"): may withdraw and seize.</summary>
+    public static byte[] OperatorRole => Keccak256.Hash("OPERATOR_ROLE");
+
+    /// <summary>keccak256("PAUSER_ROLE"): may pause and unpause.</summary>
+    public static byte[] PauserRole => Keccak256.Hash("PAUSER_ROLE");
 
     public static byte[] EncodeDeposit(byte[] account32, EvmAddress token, BigInteger amount) => Deposit.EncodeCall(account32, token, amount);
 
     public static byte[] EncodeDepositNative(byte[] account32) => DepositNative.EncodeCall(account32);
+
+    /// <param name="token">The zero address for the native coin.</param>
+    public static byte[] EncodeWithdraw(byte[] withdrawalId32, EvmAddress token, EvmAddress to, BigInteger amount) =>
+        Withdraw.EncodeCall(withdrawalId32, token, to, amount);
+
+    /// <param name="token">The zero address for the native coin.</param>
+    public static byte[] EncodeSeize(byte[] liquidationId32, EvmAddress token, EvmAddress to, BigInteger amount) =>
+        Seize.EncodeCall(liquidationId32, token, to, amount);
 
     public static VaultDeposit DecodeDeposited(IReadOnlyList<byte[]> topics, ReadOnlySpan<byte> data)
     {

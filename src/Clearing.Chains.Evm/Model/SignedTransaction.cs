@@ -38,6 +38,12 @@ public sealed class SignedTransaction
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(key);
+        if (transaction is LegacyTransaction { ChainId: null })
+        {
+            // Without EIP-155 the signature is valid on every chain: anyone could replay it elsewhere.
+            throw new ArgumentException("Refusing to sign a legacy transaction without a chain id (replayable on every chain).", nameof(transaction));
+        }
+
         if (transaction is Eip1559Transaction { MaxPriorityFeePerGas: var tip, MaxFeePerGas: var cap } && tip > cap)
         {
             // EIP-1559: "assert transaction.max_fee_per_gas >= transaction.max_priority_fee_per_gas"; every node refuses it.

@@ -14,6 +14,12 @@ public static class RlpCodec
     private const byte LongListOffset = 0xf7;
     private const int ShortPayloadLimit = 55;
 
+    /// <summary>
+    /// Deepest list nesting accepted on decode. Every level costs one input byte, so without a limit a hostile
+    /// input of a few hundred kilobytes would exhaust the stack; no Ethereum structure nests beyond a handful.
+    /// </summary>
+    public const int MaxDepth = 64;
+
     public static byte[] Encode(RlpItem item)
     {
         var output = new List<byte>();
@@ -24,7 +30,7 @@ public static class RlpCodec
     /// <summary>Decodes exactly one item that spans the whole input (no trailing bytes).</summary>
     public static RlpItem Decode(ReadOnlySpan<byte> encoded)
     {
-        var (item, consumed) = ReadItem(encoded);
+        var (item, consumed) = ReadItem(encoded, depth: 0);
         if (consumed != encoded.Length)
         {
             throw new RlpException($"RLP item is followed by {encoded.Length - consumed} trailing bytes.");
@@ -93,7 +99,7 @@ public static class RlpCodec
         return bytes;
     }
 
-    private static (RlpItem Item, int Consumed) ReadItem(ReadOnlySpan<byte> input)
+    private static (RlpItem Item, int Consumed) ReadItem(ReadOnlySpan<byte> input, int depth)
     {
         if (input.IsEmpty)
         {
@@ -118,12 +124,17 @@ public static class RlpCodec
             return (new RlpString(payload.ToArray()), headerLength + payloadLength);
         }
 
+        if (depth >= MaxDepth)
+        {
+            throw new RlpException($"RLP lists nested deeper than {MaxDepth} levels.");
+        }
+
         var (listHeaderLength, listPayloadLength) = ReadHeader(input, prefix, ShortListOffset, LongListOffset);
         var listPayload = input.Slice(listHeaderLength, listPayloadLength);
         var items = new List<RlpItem>();
         while (!listPayload.IsEmpty)
         {
-            var (child, consumed) = ReadItem(listPayload);
+            var (child, consumed) = ReadItem(listPayload, depth + 1);
             items.Add(child);
             listPayload = listPayload[consumed..];
         }
