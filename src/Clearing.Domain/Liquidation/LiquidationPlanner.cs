@@ -216,9 +216,8 @@ public static class LiquidationPlanner
     public static Fixed AdlRankingIndex(Fixed size, Fixed entryPrice, Fixed mark, Fixed accountValue)
     {
         Fixed notional = size.Abs().MulRoundDown(mark);
-        Fixed leverage = notional.DivRoundDown(accountValue);
-        Fixed pnlFactor = size.IsPositive ? mark.DivRoundDown(entryPrice) : entryPrice.DivRoundDown(mark);
-        return pnlFactor.MulRoundDown(leverage);
+        Fixed pnlWeightedNotional = size.IsPositive ? notional.MulDiv(mark, entryPrice, Rounding.Down) : notional.MulDiv(entryPrice, mark, Rounding.Down);
+        return pnlWeightedNotional.DivRoundDown(accountValue);
     }
 
     private static Fixed Health(SubAccount pool, RiskContext context) =>
