@@ -7,7 +7,19 @@ using Clearing.Persistence.Outbox;
 namespace Clearing.Persistence.UnitOfWork;
 
 /// <summary>A grain state to replace if it is still at <paramref name="ExpectedVersion"/> (the integer ETag).</summary>
-public sealed record GrainStateChange(GrainId GrainId, string StateName, string Json, long ExpectedVersion);
+public sealed record GrainStateChange(GrainId GrainId, string StateName, string Json, long ExpectedVersion)
+{
+    /// <summary>
+    /// The change a grain's persistent state takes into a unit of work (its JSON now, expected at its current ETag).
+    /// After <see cref="CommitOutcome.Committed"/>, hand the returned version back with
+    /// <see cref="IStateCommitParticipant.Committed"/>.
+    /// </summary>
+    public static GrainStateChange Of(IStateCommitParticipant state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new GrainStateChange(state.GrainId, state.StateName, state.SerializeState(), state.Etag);
+    }
+}
 
 /// <summary>
 /// Everything one command changes, written by <see cref="DurableUnitOfWork.CommitAsync"/> in one database

@@ -269,6 +269,38 @@ public abstract class StoreTests
         Assert.Equal(new ChainCursor("cursor-a", 10, "0xhash", T0), await db.Cursors.GetAsync("cursor-a"));
     }
 
+    private sealed class CountingState(GrainId grainId) : IStateCommitParticipant
+    {
+        public int Counter { get; set; }
+
+        public GrainId GrainId { get; } = grainId;
+
+        public string StateName => "state";
+
+        public long Etag { get; private set; }
+
+        public string SerializeState() => $"{{\"counter\":{Counter}}}";
+
+        public void Committed(long newVersion) => Etag = newVersion;
+    }
+
+    [Fact]
+    public async Task A_grains_persistent_state_commits_through_the_unit_of_work_at_its_etag()
+    {
+        var db = await StartAsync();
+        var state = new CountingState(Account);
+
+        for (var i = 1; i <= 3; i++)
+        {
+            state.Counter = i;
+            var outcome = await db.UnitOfWork.CommitAsync(new DurableCommit { Epoch = db.Epoch, At = T0, States = [GrainStateChange.Of(state)] });
+            state.Committed(Assert.IsType<CommitOutcome.Committed>(outcome).StateVersions.Single());
+        }
+
+        Assert.Equal(3, state.Etag);
+        Assert.Equal(new GrainStateRecord(3, "{\"counter\":3}"), await db.Grains.ReadAsync(Account, "state", default));
+    }
+
     [Fact]
     public async Task A_duplicate_idempotency_key_rolls_the_whole_unit_back_and_returns_the_stored_result()
     {
