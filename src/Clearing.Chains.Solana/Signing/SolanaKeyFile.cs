@@ -16,7 +16,9 @@ public static class SolanaKeyFile
         var secret = keypair.ExportSecretKey();
         try
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(secret.Select(b => (int)b).ToArray());
+            var numbers = secret.Select(b => (int)b).ToArray();
+            var json = JsonSerializer.SerializeToUtf8Bytes(numbers);
+            Array.Clear(numbers);
             var options = new FileStreamOptions
             {
                 Mode = FileMode.CreateNew, // refuses to overwrite: an existing key may hold funds
@@ -28,9 +30,25 @@ public static class SolanaKeyFile
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
-            using var stream = new FileStream(path, options);
-            stream.Write(json);
-            Array.Clear(json);
+            using (var stream = new FileStream(path, options))
+            {
+                try
+                {
+                    stream.Write(json);
+                    stream.Flush(flushToDisk: true);
+                }
+                catch
+                {
+                    // We created the file, so a half-written key is ours to remove; it must not pass for a key later.
+                    stream.Dispose();
+                    File.Delete(path);
+                    throw;
+                }
+                finally
+                {
+                    Array.Clear(json);
+                }
+            }
         }
         finally
         {
