@@ -1,0 +1,31 @@
+using Clearing.Actors;
+
+namespace Clearing.Grains.Accounts;
+
+/// <summary>
+/// One margin account (key = the account id, see <c>Clearing.Chains.AccountIdCodec</c>): its balances per (chain, asset),
+/// reservations for withdrawals in flight, pending deposits and perp positions, valued by <c>Clearing.Domain</c>.
+/// Every command is one durable commit: the new state (version compare-and-set), its balanced journal entries, its
+/// outbox actions and its idempotency key, in one database transaction. A command sent again (same key) is not applied
+/// again: it returns the first run's result with <c>Replayed = true</c>.
+/// </summary>
+[GrainType("margin-account")]
+public interface IMarginAccountGrain : IGrainWithStringKey
+{
+    /// <summary>Credits a finalized deposit, once per <see cref="CreditDeposit.Key"/> (across all accounts).</summary>
+    Task<CreditResult> CreditDepositAsync(CreditDeposit command);
+
+    /// <summary>Replaces this account's pending (not yet final) deposits on one chain: shown, worth zero.</summary>
+    Task ReplacePendingDepositsAsync(ReplacePendingDeposits command);
+
+    /// <summary>
+    /// Reserves a withdrawal if the balance holds it and initial health stays ≥ 0 after it, and plans one outbox action
+    /// <c>withdraw</c> (decision id in the result) in the same commit; otherwise a reasoned refusal.
+    /// </summary>
+    Task<WithdrawalResult> RequestWithdrawalAsync(RequestWithdrawal command);
+
+    /// <summary>Applies a fill after the pre-trade check (initial health ≥ 0 after it); otherwise a reasoned rejection.</summary>
+    Task<TradeResult> ApplyTradeAsync(ApplyTrade command);
+
+    Task<AccountSnapshot> GetSnapshotAsync();
+}

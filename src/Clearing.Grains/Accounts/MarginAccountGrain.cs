@@ -1,0 +1,186 @@
+using System.Text.Json;
+using Clearing.Actors;
+using Clearing.Domain.Accounts;
+using Clearing.Domain.Assets;
+using Clearing.Domain.Health;
+using Clearing.Grains.Durable;
+using Clearing.Grains.Risk;
+using Clearing.Persistence.Ledger;
+using Clearing.Persistence.Outbox;
+using Clearing.Persistence.UnitOfWork;
+
+namespace Clearing.Grains.Accounts;
+
+/// <summary>
+/// A margin account. Decides with the Domain's pure math on its committed state and the current risk configuration;
+/// each command is one durable commit (state + balanced journal + outbox + idempotency key). Refusals are committed
+/// too (the key with the refusal as its result), so a retried command always gets its first answer.
+/// </summary>
+public sealed class MarginAccountGrain(
+    [PersistentState("account")] IPersistentState<MarginAccountState> state,
+    DurableUnitOfWork unitOfWork,
+    IRiskConfigurationProvider risk,
+    TimeProvider clock)
+    : DurableGrain<MarginAccountState>(state, unitOfWork, clock), IMarginAccountGrain
+{
+    /// <summary>The outbox kind of a withdrawal payout.</summary>
+    public const string WithdrawKind = "withdraw";
+
+    private string AccountId => this.GetPrimaryKeyString();
+
+    public async Task<CreditResult> CreditDepositAsync(CreditDeposit command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Units);
+        var chain = command.Key.Chain;
+        if (!risk.Current.IsCollateral(chain, command.Asset))
+        {
+            // Not a refusal to record: the deposit's key must stay free so the watcher can hold it in suspense.
+            throw new ArgumentException($"{command.Asset} on {chain} is not collateral; such a deposit belongs in suspense.", nameof(command));
+        }
+
+        var key = IdempotencyKeys.Credit(command.Key);
+        var assetKey = new AssetKey(new ChainId(chain), command.Asset);
+        var cross = State.ToCrossPool(AccountId).AddToBalance(assetKey, command.Units);
+        var next = State.WithCrossPool(cross) with { Pending = [.. State.Pending.Where(p => p.Key != command.Key)] };
+        var journal = new JournalTransaction(key, Clock.GetUtcNow(),
+        [
+            new JournalEntry(LedgerAccounts.Margin(AccountId), chain, command.Asset, (System.Numerics.BigInteger)command.Units, "deposit"),
+            new JournalEntry(LedgerAccounts.Vault(chain), chain, command.Asset, -(System.Numerics.BigInteger)command.Units, "deposit"),
+        ]);
+        var (result, replayed) = await CommitCommandAsync(key, new CreditResult(command.Key, LedgerAccounts.Margin(AccountId), (System.Numerics.BigInteger)command.Units),
+            new CommandEffects<MarginAccountState>(next) { Journal = [journal] });
+        return replayed ? result with { Replayed = true } : result;
+    }
+
+    public async Task ReplacePendingDepositsAsync(ReplacePendingDeposits command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.Pending.FirstOrDefault(p => p.Key.Chain != command.Chain) is { } stray)
+        {
+            throw new ArgumentException($"Pending deposit {stray.Key} is not on chain {command.Chain}.", nameof(command));
+        }
+
+        var pending = State.Pending.Where(p => p.Key.Chain != command.Chain).Concat(command.Pending)
+            .OrderBy(p => p.Key.Chain, StringComparer.Ordinal).ThenBy(p => p.Height).ThenBy(p => p.Key.TransactionId, StringComparer.Ordinal).ThenBy(p => p.Key.Index)
+            .ToList();
+        if (!pending.SequenceEqual(State.Pending))
+        {
+            await CommitStateAsync(State with { Pending = pending });
+        }
+    }
+
+    public async Task<WithdrawalResult> RequestWithdrawalAsync(RequestWithdrawal command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentException.ThrowIfNullOrWhiteSpace(command.CommandId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(command.Destination);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Units);
+        var key = IdempotencyKeys.Withdrawal(AccountId, command.CommandId);
+        var configuration = risk.Current;
+        var context = configuration.ContextAt(Clock.GetUtcNow());
+        var cross = State.ToCrossPool(AccountId);
+        var before = HealthCalculator.Compute(cross, context);
+
+        WithdrawalResult Refused(string reason, Domain.Numerics.Fixed initAfter) => new(command.CommandId, false, reason, null, initAfter);
+        WithdrawalResult decision;
+        CommandEffects<MarginAccountState> effects = CommandEffects<MarginAccountState>.None;
+        if (!configuration.IsCollateral(command.Chain, command.Asset))
+        {
+            decision = Refused($"{command.Asset} on {command.Chain} is not an asset of this clearing house", before.InitHealth);
+        }
+        else
+        {
+            var assetKey = new AssetKey(new ChainId(command.Chain), command.Asset);
+            var available = cross.BalanceOf(assetKey);
+            if (command.Units > available)
+            {
+                decision = Refused($"available balance of {assetKey} is {available} base units, less than {command.Units}", before.InitHealth);
+            }
+            else
+            {
+                var afterPool = cross.AddToBalance(assetKey, -command.Units);
+                var after = HealthCalculator.Compute(afterPool, context);
+                if (after.InitHealth.IsNegative)
+                {
+                    decision = Refused($"initial health would be {after.InitHealth} USD (< 0)", after.InitHealth);
+                }
+                else
+                {
+                    var decisionId = key;
+                    decision = new WithdrawalResult(command.CommandId, true, null, decisionId, after.InitHealth);
+                    var reservation = new ReservationView(decisionId, command.Chain, command.Asset, command.Units, command.Destination);
+                    var payload = JsonSerializer.Serialize(new WithdrawPayload(AccountId, command.Chain, command.Asset, command.Units.ToString(System.Globalization.CultureInfo.InvariantCulture), command.Destination));
+                    effects = new CommandEffects<MarginAccountState>(State.WithCrossPool(afterPool) with { Reservations = [.. State.Reservations, reservation] })
+                    {
+                        Journal =
+                        [
+                            new JournalTransaction(key, Clock.GetUtcNow(),
+                            [
+                                new JournalEntry(LedgerAccounts.Margin(AccountId), command.Chain, command.Asset, -(System.Numerics.BigInteger)command.Units, "withdrawal-reserve"),
+                                new JournalEntry(LedgerAccounts.WithdrawalsInFlight(command.Chain), command.Chain, command.Asset, (System.Numerics.BigInteger)command.Units, "withdrawal-reserve"),
+                            ]),
+                        ],
+                        Outbox = [new PlannedAction(decisionId, command.Chain, WithdrawKind, payload)],
+                    };
+                }
+            }
+        }
+
+        var (result, replayed) = await CommitCommandAsync(key, decision, effects);
+        return replayed ? result with { Replayed = true } : result;
+    }
+
+    public async Task<TradeResult> ApplyTradeAsync(ApplyTrade command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentException.ThrowIfNullOrWhiteSpace(command.CommandId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(command.Market);
+        var key = IdempotencyKeys.Trade(AccountId, command.CommandId);
+        var context = risk.Current.ContextAt(Clock.GetUtcNow());
+        var cross = State.ToCrossPool(AccountId);
+        var check = HealthCalculator.Compute(cross, context).CheckOrder(new Order(command.Market, command.SizeDelta, command.Price));
+        var decision = new TradeResult(command.CommandId, check.Accepted, check.Reason, check.InitHealthBefore, check.InitHealthAfter);
+        var effects = CommandEffects<MarginAccountState>.None;
+        if (check.Accepted)
+        {
+            var filled = Trading.ApplyFill(cross, context, command.Market, command.SizeDelta, command.Price);
+            var entries = BalanceChanges(cross, filled)
+                .SelectMany(change => new[]
+                {
+                    new JournalEntry(LedgerAccounts.Margin(AccountId), change.Key.Chain.Name, change.Key.Asset, (System.Numerics.BigInteger)change.Delta, "trade-settlement"),
+                    new JournalEntry(LedgerAccounts.Market(command.Market), change.Key.Chain.Name, change.Key.Asset, -(System.Numerics.BigInteger)change.Delta, "trade-settlement"),
+                })
+                .ToList();
+            effects = new CommandEffects<MarginAccountState>(State.WithCrossPool(filled))
+            {
+                Journal = entries.Count == 0 ? [] : [new JournalTransaction(key, Clock.GetUtcNow(), entries)],
+            };
+        }
+
+        var (result, replayed) = await CommitCommandAsync(key, decision, effects);
+        return replayed ? result with { Replayed = true } : result;
+    }
+
+    public Task<AccountSnapshot> GetSnapshotAsync()
+    {
+        var health = HealthCalculator.Compute(State.ToCrossPool(AccountId), risk.Current.ContextAt(Clock.GetUtcNow()));
+        return Task.FromResult(new AccountSnapshot(
+            AccountId,
+            State.Balances,
+            State.Reservations,
+            State.Pending,
+            State.Positions,
+            new HealthView(health.InitHealth, health.LiquidationEndHealth, health.MaintHealth, health.FreeCollateral, health.CollateralValue, health.IsLiquidatable)));
+    }
+
+    /// <summary>Every (chain, asset) whose balance differs between two versions of a pool: what the journal must carry.</summary>
+    private static IEnumerable<(AssetKey Key, Int128 Delta)> BalanceChanges(SubAccount before, SubAccount after) =>
+        before.Balances.Select(b => b.Key).Union(after.Balances.Select(b => b.Key))
+            .Select(key => (key, after.BalanceOf(key) - before.BalanceOf(key)))
+            .Where(change => change.Item2 != 0)
+            .OrderBy(change => change.key.ToString(), StringComparer.Ordinal);
+
+    /// <summary>What the withdrawal executor needs: amount in base units as decimal text.</summary>
+    private sealed record WithdrawPayload(string Account, string Chain, string Asset, string Units, string Destination);
+}
