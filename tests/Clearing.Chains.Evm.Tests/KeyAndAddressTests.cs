@@ -72,6 +72,29 @@ public sealed class KeyAndAddressTests
         Assert.Throws<ArgumentException>(() => EvmPrivateKey.FromHex(hex));
     }
 
+    /// <summary>
+    /// RFC 6979 secp256k1 vectors circulated with the bitcointalk thread on deterministic signatures (topic 285142),
+    /// used by python-ecdsa, trezor-crypto and others: SHA-256 of the message signed with key d, s in low form.
+    /// </summary>
+    [Theory]
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000001", "Satoshi Nakamoto",
+        "934b1ea10a4b3c1757e2b0c017d0b6143ce3c9a7e6a4a49860d7a6ab210ee3d8", "2442ce9d2b916064108014783e923ec36b49743e2ffa1c4496f01a512aafd9e5")]
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000001", "All those moments will be lost in time, like tears in rain. Time to die...",
+        "8600dbd41e348fe5c9465ab92d23e3db8b98b873beecd930736488696438cb6b", "547fe64427496db33bf66019dacbf0039c04199abb0122918601db38a72cfc21")]
+    [InlineData("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140", "Satoshi Nakamoto",
+        "fd567d121db66e382991534ada77a6bd3106f0a1098c231e47993447cd6af2d0", "6b39cd0eb1bc8603e159ef5c20a5c8ad685a45b06ce9bebed3f153d10d93bed5")]
+    public void Rfc6979_signatures_match_the_published_secp256k1_vectors(string privateKey, string message, string r, string s)
+    {
+        var key = EvmPrivateKey.FromHex(privateKey);
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(message));
+
+        var signature = key.Sign(hash);
+
+        Assert.Equal(Hex.DecodeQuantity("0x" + r), signature.R);
+        Assert.Equal(Hex.DecodeQuantity("0x" + s), signature.S);
+        Assert.Equal(key.Address, Secp256k1.RecoverAddress(hash, signature));
+    }
+
     [Fact]
     public void Signatures_are_deterministic_low_s_and_recover_to_the_signer()
     {
