@@ -37,9 +37,10 @@ public static class HealthCalculator
             CollateralParams p = context.CollateralFor(balance.Key);
             AdjustedPrice price = context.PriceFor(balance.Key);
             Fixed haircut = context.ChainHaircut(balance.Key.Chain);
-            init = init.Add(CollateralParams.Contribution(balance.Units, p, price, HealthType.Init, haircut));
-            liqEnd = liqEnd.Add(CollateralParams.Contribution(balance.Units, p, price, HealthType.LiquidationEnd, haircut));
-            maint = maint.Add(CollateralParams.Contribution(balance.Units, p, price, HealthType.Maint, haircut));
+            HealthTriple c = CollateralParams.Contributions(balance.Units, p, price, haircut);
+            init = init.Add(c.Init);
+            liqEnd = liqEnd.Add(c.LiquidationEnd);
+            maint = maint.Add(c.Maint);
             if (balance.Units > 0)
             {
                 collateralValue += TokenAmounts.Value(balance.Units, price.Low, p.Decimals, Rounding.Down);
@@ -51,9 +52,10 @@ public static class HealthCalculator
             PerpMarket market = context.MarketFor(position.Market);
             PerpMarketState state = context.MarketStateFor(position.Market);
             AdjustedPrice mark = context.PricePolicy.Adjust(state.Mark, context.Now);
-            init = init.Add(PerpMargin.Contribution(position.Size, position.EntryPrice, position.LastFundingIndex, market, state, mark, HealthType.Init));
-            liqEnd = liqEnd.Add(PerpMargin.Contribution(position.Size, position.EntryPrice, position.LastFundingIndex, market, state, mark, HealthType.LiquidationEnd));
-            maint = maint.Add(PerpMargin.Contribution(position.Size, position.EntryPrice, position.LastFundingIndex, market, state, mark, HealthType.Maint));
+            HealthTriple c = PerpMargin.Contributions(position.Size, position.EntryPrice, position.LastFundingIndex, market, state, mark);
+            init = init.Add(c.Init);
+            liqEnd = liqEnd.Add(c.LiquidationEnd);
+            maint = maint.Add(c.Maint);
         }
 
         return new HealthSnapshot(account, context, init, liqEnd, maint, collateralValue);

@@ -104,23 +104,51 @@ public sealed record CollateralParams
                 return Fixed.Zero;
             }
 
-            Fixed value = TokenAmounts.Value(units, price.Low, p.Decimals, Rounding.Down);
-            if (type == HealthType.Init && p.DepositWeightScaleStart is { } start && value > start)
-            {
-                // weight × start / value applied to value = weight × start: the contribution caps there.
-                value = start;
-            }
+            return WeightedAsset(TokenAmounts.Value(units, price.Low, p.Decimals, Rounding.Down), p, type, chainHaircut);
+        }
 
-            return value.MulRoundDown(p.AssetWeight(type)).MulRoundDown(chainHaircut);
+        if (units < 0)
+        {
+            return TokenAmounts.Value(units, price.High, p.Decimals, Rounding.Down).MulRoundDown(p.LiabilityWeight(type));
+        }
+
+        return Fixed.Zero;
+    }
+
+    /// <summary>The three contributions at once (the value is computed once); each equals
+    /// <see cref="Contribution"/> for its health type.</summary>
+    public static HealthTriple Contributions(Int128 units, CollateralParams p, in AdjustedPrice price, Fixed chainHaircut)
+    {
+        if (units > 0)
+        {
+            Fixed value = TokenAmounts.Value(units, price.Low, p.Decimals, Rounding.Down);
+            return new HealthTriple(
+                price.AllowsNewRisk ? WeightedAsset(value, p, HealthType.Init, chainHaircut) : Fixed.Zero,
+                WeightedAsset(value, p, HealthType.LiquidationEnd, chainHaircut),
+                WeightedAsset(value, p, HealthType.Maint, chainHaircut));
         }
 
         if (units < 0)
         {
             Fixed debt = TokenAmounts.Value(units, price.High, p.Decimals, Rounding.Down);
-            return debt.MulRoundDown(p.LiabilityWeight(type));
+            return new HealthTriple(
+                debt.MulRoundDown(p.InitLiabilityWeight),
+                debt.MulRoundDown(p.LiabilityWeight(HealthType.LiquidationEnd)),
+                debt.MulRoundDown(p.MaintLiabilityWeight));
         }
 
-        return Fixed.Zero;
+        return default;
+    }
+
+    private static Fixed WeightedAsset(Fixed value, CollateralParams p, HealthType type, Fixed chainHaircut)
+    {
+        if (type == HealthType.Init && p.DepositWeightScaleStart is { } start && value > start)
+        {
+            // weight × start / value applied to value = weight × start: the contribution caps there.
+            value = start;
+        }
+
+        return value.MulRoundDown(p.AssetWeight(type)).MulRoundDown(chainHaircut);
     }
 
     private static Int128 Half(Int128 sum, Rounding rounding) =>

@@ -1,3 +1,5 @@
+using Clearing.Domain.Numerics;
+
 namespace Clearing.Domain.Markets;
 
 /// <summary>
@@ -12,4 +14,18 @@ public enum HealthType
     Init,
     LiquidationEnd,
     Maint,
+}
+
+/// <summary>One figure per health type (contributions or healths), USD.</summary>
+public readonly record struct HealthTriple(Fixed Init, Fixed LiquidationEnd, Fixed Maint)
+{
+    public static HealthTriple operator +(HealthTriple a, HealthTriple b) =>
+        new(a.Init + b.Init, a.LiquidationEnd + b.LiquidationEnd, a.Maint + b.Maint);
+
+    public Fixed this[HealthType type] => type switch
+    {
+        HealthType.Init => Init,
+        HealthType.LiquidationEnd => LiquidationEnd,
+        _ => Maint,
+    };
 }

@@ -67,9 +67,9 @@ public static class PerpMargin
     {
         if (type == HealthType.LiquidationEnd)
         {
-            Fixed sum = Requirement(market, variance, absSize, notional, HealthType.Init)
-                + Requirement(market, variance, absSize, notional, HealthType.Maint);
-            return Fixed.FromRaw((sum.Raw + 1) / 2);
+            return Average(
+                Requirement(market, variance, absSize, notional, HealthType.Init),
+                Requirement(market, variance, absSize, notional, HealthType.Maint));
         }
 
         bool initial = type == HealthType.Init;
@@ -94,17 +94,42 @@ public static class PerpMargin
             return Fixed.Zero;
         }
 
+        Fixed equity = Equity(size, entryPrice, lastFundingIndex, state, mark, out Fixed absSize, out Fixed notional);
+        return Cap(equity - Requirement(market, state.Variance, absSize, notional, type), mark, type);
+    }
+
+    /// <summary>The three contributions at once (PnL, funding and notional computed once); each equals
+    /// <see cref="Contribution"/> for its health type.</summary>
+    public static HealthTriple Contributions(Fixed size, Fixed entryPrice, Fixed lastFundingIndex, PerpMarket market, in PerpMarketState state, in AdjustedPrice mark)
+    {
+        if (size.IsZero)
+        {
+            return default;
+        }
+
+        Fixed equity = Equity(size, entryPrice, lastFundingIndex, state, mark, out Fixed absSize, out Fixed notional);
+        Fixed init = Requirement(market, state.Variance, absSize, notional, HealthType.Init);
+        Fixed maint = Requirement(market, state.Variance, absSize, notional, HealthType.Maint);
+        return new HealthTriple(
+            Cap(equity - init, mark, HealthType.Init),
+            equity - Average(init, maint),
+            equity - maint);
+    }
+
+    /// <summary>Unrealized PnL at the adverse side of the mark minus funding owed.</summary>
+    private static Fixed Equity(Fixed size, Fixed entryPrice, Fixed lastFundingIndex, in PerpMarketState state, in AdjustedPrice mark, out Fixed absSize, out Fixed notional)
+    {
         Fixed price = size.IsPositive ? mark.Low : mark.High;
         Fixed pnl = size.MulRoundDown(price - entryPrice);
         Fixed funding = Funding.Owed(size, state.CumulativeFundingIndex, lastFundingIndex);
-        Fixed absSize = size.Abs();
-        Fixed notional = absSize.MulRoundUp(price);
-        Fixed contribution = pnl - funding - Requirement(market, state.Variance, absSize, notional, type);
-        if (type == HealthType.Init && !mark.AllowsNewRisk && contribution.IsPositive)
-        {
-            return Fixed.Zero;
-        }
-
-        return contribution;
+        absSize = size.Abs();
+        notional = absSize.MulRoundUp(price);
+        return pnl - funding;
     }
+
+    private static Fixed Cap(Fixed contribution, in AdjustedPrice mark, HealthType type) =>
+        type == HealthType.Init && !mark.AllowsNewRisk && contribution.IsPositive ? Fixed.Zero : contribution;
+
+    /// <summary>Liquidation-end requirement: the average of init and maint, rounded up.</summary>
+    private static Fixed Average(Fixed init, Fixed maint) => Fixed.FromRaw((init.Raw + maint.Raw + 1) / 2);
 }

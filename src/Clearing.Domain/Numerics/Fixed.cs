@@ -141,7 +141,16 @@ public readonly struct Fixed : IEquatable<Fixed>, IComparable<Fixed>
             throw new ArgumentOutOfRangeException(nameof(rounding), "Square root of a negative value.");
         }
 
-        // sqrt(raw / 10^18) · 10^18 = sqrt(raw · 10^18).
+        // sqrt(raw / 10^18) · 10^18 = sqrt(raw · 10^18); below ~340 the product fits 128 bits and no
+        // BigInteger (no allocation) is needed.
+        UInt128 scale = (UInt128)Scale;
+        if ((UInt128)Raw <= UInt128.MaxValue / scale)
+        {
+            UInt128 square = (UInt128)Raw * scale;
+            UInt128 floor = WideMath.SqrtFloor(square);
+            return new((Int128)(rounding == Rounding.Up && floor * floor != square ? floor + 1 : floor));
+        }
+
         BigInteger n = (BigInteger)Raw * (BigInteger)Scale;
         BigInteger root = WideMath.SqrtFloor(n);
         if (rounding == Rounding.Up && root * root != n)

@@ -61,6 +61,9 @@ public sealed class FixedTests
     [InlineData("2", "1.414213562373095048", "1.414213562373095049")]
     [InlineData("0.0001", "0.01", "0.01")]
     [InlineData("0", "0", "0")]
+    [InlineData("10000", "100", "100")]                   // beyond 128-bit intermediate: the BigInteger path
+    [InlineData("1000000000000", "1000000", "1000000")]
+    [InlineData("340.5", "18.452642087245934549", "18.45264208724593455")]
     public void Square_root_rounds_in_the_named_direction(string value, string down, string up)
     {
         Assert.Equal(down, Fixed.Parse(value).Sqrt(Rounding.Down).ToString());

@@ -103,4 +103,39 @@ public sealed class HealthProperties
 
         Assert.True(checkedCases > Cases / 4);
     }
+
+    [Theory]
+    [InlineData(8)]
+    public void Three_at_once_contributions_equal_the_single_type_ones(int seed)
+    {
+        var world = new RandomPortfolios(seed);
+        for (int i = 0; i < Cases; i++)
+        {
+            RiskContext context = world.Context(extras: true);
+            SubAccount pool = world.Pool(context);
+            foreach (Balance b in pool.Balances)
+            {
+                CollateralParams p = context.CollateralFor(b.Key);
+                AdjustedPrice price = context.PriceFor(b.Key);
+                Fixed haircut = context.ChainHaircut(b.Key.Chain);
+                HealthTriple triple = CollateralParams.Contributions(b.Units, p, price, haircut);
+                foreach (HealthType type in Enum.GetValues<HealthType>())
+                {
+                    Assert.Equal(CollateralParams.Contribution(b.Units, p, price, type, haircut), triple[type]);
+                }
+            }
+
+            foreach (PerpPosition position in pool.Positions)
+            {
+                PerpMarketState state = context.MarketStateFor(position.Market);
+                AdjustedPrice mark = context.MarkFor(position.Market);
+                PerpMarket market = context.MarketFor(position.Market);
+                HealthTriple triple = PerpMargin.Contributions(position.Size, position.EntryPrice, position.LastFundingIndex, market, state, mark);
+                foreach (HealthType type in Enum.GetValues<HealthType>())
+                {
+                    Assert.Equal(PerpMargin.Contribution(position.Size, position.EntryPrice, position.LastFundingIndex, market, state, mark, type), triple[type]);
+                }
+            }
+        }
+    }
 }
