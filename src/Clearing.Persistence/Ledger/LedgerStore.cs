@@ -24,22 +24,24 @@ public sealed class LedgerStore(ClearingDatabase database)
             .With("@at", createdAt)
             .ExecuteAsync(cancellationToken).ConfigureAwait(false);
 
-        var insert = $"""
-            INSERT INTO ledger_entry (transaction_id, account, chain, asset, amount, kind, created_at_ms)
-            VALUES (@id, @account, @chain, @asset, {dialect.AmountValue("@amount")}, @kind, @at)
-            """;
-        foreach (var entry in transaction.Entries)
+        // All lines in one multi-row INSERT: one round trip per transaction, however many lines.
+        var rows = string.Join(",\n", transaction.Entries.Select((_, i) =>
+            $"(@id, @account{i}, @chain{i}, @asset{i}, {dialect.AmountValue($"@amount{i}")}, @kind{i}, @at)"));
+        var insert = Sql.Command(connection, dbTransaction,
+                $"INSERT INTO ledger_entry (transaction_id, account, chain, asset, amount, kind, created_at_ms) VALUES\n{rows}")
+            .With("@id", transaction.TransactionId)
+            .With("@at", createdAt);
+        for (var i = 0; i < transaction.Entries.Count; i++)
         {
-            await Sql.Command(connection, dbTransaction, insert)
-                .With("@id", transaction.TransactionId)
-                .With("@account", entry.Account)
-                .With("@chain", entry.Chain)
-                .With("@asset", entry.Asset)
-                .With("@amount", LedgerAmount.ToText(entry.Amount))
-                .With("@kind", entry.Kind)
-                .With("@at", createdAt)
-                .ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            var entry = transaction.Entries[i];
+            insert.With($"@account{i}", entry.Account)
+                .With($"@chain{i}", entry.Chain)
+                .With($"@asset{i}", entry.Asset)
+                .With($"@amount{i}", LedgerAmount.ToText(entry.Amount))
+                .With($"@kind{i}", entry.Kind);
         }
+
+        await insert.ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<BigInteger> BalanceAsync(string account, string chain, string asset, CancellationToken cancellationToken = default)
