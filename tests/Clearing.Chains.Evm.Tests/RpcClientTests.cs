@@ -156,7 +156,7 @@ public sealed class RpcClientTests
         var node = new FakeNode().Reply(response);
         var raw = Hex.Decode(request["params"]![0]!.GetValue<string>());
 
-        var hash = await Client(node).SendRawTransactionAsync(raw);
+        var hash = await Client(node).SendRawTransactionAsync(SignedTransaction.Decode(raw));
 
         AssertSent(request, node.Requests.Single());
         Assert.Equal(TxHash, hash.Value);

@@ -120,6 +120,16 @@ public sealed class EvmRpcClient
         Parse(await SendAsync("eth_sendRawTransaction", [Hex.Encode(signedTransaction.Span)], cancellationToken),
             result => Hash32.Parse(result.GetString() ?? throw new FormatException("Null transaction hash.")));
 
+    /// <summary>
+    /// Broadcasts <paramref name="transaction"/>. A transport failure is retried with the same bytes, which is safe:
+    /// a node that already has the transaction answers "already known" or "nonce too low" instead of sending twice.
+    /// </summary>
+    public Task<RpcResult<Hash32>> SendRawTransactionAsync(SignedTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return SendRawTransactionAsync(transaction.Encoded.ToArray(), cancellationToken);
+    }
+
     // ---- raw calls -----------------------------------------------------------------------------------------
 
     /// <summary>One call; the raw JSON result on success.</summary>
