@@ -1,0 +1,22 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using Clearing.Benchmarks;
+
+// `dotnet run -c Release -- peer [sample]`: times Mango's HealthCache on the first pools of the same world under node.
+// Anything else goes to BenchmarkDotNet; `--short` selects the few-minutes job used for the README figures.
+if (args.Length > 0 && args[0] == "peer")
+{
+    return MangoPeerTiming.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
+}
+
+var config = DefaultConfig.Instance;
+if (args.Contains("--short"))
+{
+    // One process, one invocation of ~1 s per iteration: a few minutes in all on 2 shared cores.
+    config = config.AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(6).WithInvocationCount(1).WithUnrollFactor(1).AsDefault());
+    args = args.Where(a => a != "--short").ToArray();
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(ExposureBookBenchmarks).Assembly).Run(args, config);
+return 0;

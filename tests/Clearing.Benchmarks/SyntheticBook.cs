@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Clearing.Domain.Accounts;
+using Clearing.Domain.Assets;
+using Clearing.Domain.Health;
+using Clearing.Domain.Markets;
+using Clearing.Domain.Numerics;
+
+namespace Clearing.Benchmarks;
+
+/// <summary>
+/// The benchmark's synthetic world, reproducible from a seed: six (chain, asset) slots on three chains, three
+/// perp markets, and pools of exactly 4 balances on 3 chains and 3 perp positions. Every other pool holds SOL,
+/// so a SOL tick touches exactly half of the book.
+/// </summary>
+public static class SyntheticBook
+{
+    public const int Seed = 20_261_121;
+
+    public static readonly AssetKey UsdcEthereum = new(ChainId.Ethereum, "USDC");
+    public static readonly AssetKey UsdcArbitrum = new(ChainId.Arbitrum, "USDC");
+    public static readonly AssetKey UsdcSolana = new(ChainId.Solana, "USDC");
+    public static readonly AssetKey EthEthereum = new(ChainId.Ethereum, "ETH");
+    public static readonly AssetKey EthArbitrum = new(ChainId.Arbitrum, "ETH");
+    public static readonly AssetKey SolSolana = new(ChainId.Solana, "SOL");
+
+    public static readonly string[] Markets = ["BTC-PERP", "ETH-PERP", "SOL-PERP"];
+
+    public static RiskContext Context()
+    {
+        static Fixed F(string text) => Fixed.Parse(text);
+        static KeyValuePair<AssetKey, CollateralParams> Slot(AssetKey key, int decimals, string init, string maint, string initLiability, string maintLiability) =>
+            KeyValuePair.Create(key, new CollateralParams(key, decimals, F(init), F(maint), F(initLiability), F(maintLiability)) { MayGoNegative = key == UsdcEthereum });
+
+        return new RiskContext(UsdcEthereum, 1_000_000)
+        {
+            Collateral = ImmutableDictionary.CreateRange(
+            [
+                Slot(UsdcEthereum, 6, "1", "1", "1", "1"),
+                Slot(UsdcArbitrum, 6, "0.98", "0.99", "1.02", "1.01"),
+                Slot(UsdcSolana, 6, "0.97", "0.985", "1.03", "1.015"),
+                Slot(EthEthereum, 18, "0.8", "0.85", "1.2", "1.15"),
+                Slot(EthArbitrum, 18, "0.78", "0.84", "1.22", "1.16"),
+                Slot(SolSolana, 9, "0.7", "0.8", "1.3", "1.2"),
+            ]),
+            Prices = ImmutableDictionary.CreateRange(
+            [
+                KeyValuePair.Create("USDC", new PriceQuote(F("1"), F("0.0005"), 999_990)),
+                KeyValuePair.Create("ETH", new PriceQuote(F("3012.37"), F("1.2"), 999_990)),
+                KeyValuePair.Create("SOL", new PriceQuote(F("151.234"), F("0.08"), 999_990)),
+            ]),
+            Markets = ImmutableDictionary.CreateRange(
+            [
+                KeyValuePair.Create("BTC-PERP", new PerpMarket("BTC-PERP", F("0.1"), F("0.05")) { ImfFactor = 300 }),
+                KeyValuePair.Create("ETH-PERP", new PerpMarket("ETH-PERP", F("0.1"), F("0.05"))),
+                KeyValuePair.Create("SOL-PERP", new PerpMarket("SOL-PERP", F("0.2"), F("0.1"))),
+            ]),
+            MarketStates = ImmutableDictionary.CreateRange(
+            [
+                KeyValuePair.Create("BTC-PERP", new PerpMarketState(new PriceQuote(F("60123.5"), F("5"), 999_990), F("12.5"), Fixed.Zero)),
+                KeyValuePair.Create("ETH-PERP", new PerpMarketState(new PriceQuote(F("3011.9"), F("0.5"), 999_990), F("-0.75"), Fixed.Zero)),
+                KeyValuePair.Create("SOL-PERP", new PerpMarketState(new PriceQuote(F("151.2"), F("0.02"), 999_990), F("0.01"), Fixed.Zero)),
+            ]),
+            ChainHaircuts = ImmutableDictionary.CreateRange([KeyValuePair.Create(ChainId.Solana, F("0.95"))]),
+            PricePolicy = new PricePolicy(60, F("0.02"), F("0.001"), F("0.1")),
+        };
+    }
+
+    /// <summary>Pool <paramref name="index"/>: 4 balances on 3 chains (USDC on ethereum, possibly negative; ETH on
+    /// ethereum or arbitrum; SOL or USDC on solana; USDC on arbitrum) and one position in each of the 3 markets.</summary>
+    public static SubAccount Pool(Random random, int index)
+    {
+        var pool = new SubAccount(index.ToString(CultureInfo.InvariantCulture))
+            .WithBalance(UsdcEthereum, random.NextInt64(-20_000_000_000, 200_000_000_000))
+            .WithBalance(random.Next(2) == 0 ? EthEthereum : EthArbitrum, (Int128)random.NextInt64(1, 50_000_000) * 1_000_000_000_000)
+            .WithBalance(index % 2 == 0 ? SolSolana : UsdcSolana, index % 2 == 0 ? random.NextInt64(1, 500_000_000_000) : random.NextInt64(1, 50_000_000_000))
+            .WithBalance(UsdcArbitrum, random.NextInt64(1, 50_000_000_000));
+        foreach (var market in Markets)
+        {
+            var size = Fixed.FromRaw((Int128)random.NextInt64(-2_000_000, 2_000_000) * 1_000_000_000_000 + 1);
+            var mark = market switch { "BTC-PERP" => 60_000, "ETH-PERP" => 3_000, _ => 150 };
+            var entry = Fixed.FromRaw((Int128)(mark * (900 + random.Next(200))) * 1_000_000_000_000_000);
+            pool = pool.WithPosition(new PerpPosition(market, size, entry, Fixed.FromRaw(random.NextInt64(-1_000_000, 1_000_000) * 1_000_000_000_000L)));
+        }
+
+        return pool;
+    }
+
+    /// <summary>The first <paramref name="count"/> pools of the world, as <see cref="Fill"/> builds them.</summary>
+    public static IEnumerable<SubAccount> Pools(int count)
+    {
+        var random = new Random(Seed);
+        for (var i = 0; i < count; i++)
+        {
+            yield return Pool(random, i);
+        }
+    }
+
+    public static Clearing.Domain.RiskBook.ExposureBook Fill(int pools)
+    {
+        var book = new Clearing.Domain.RiskBook.ExposureBook(Context(), maxBalancesPerPool: 4, maxPositionsPerPool: 3, expectedPools: pools);
+        foreach (var pool in Pools(pools))
+        {
+            book.Upsert(pool.Id, pool);
+        }
+
+        return book;
+    }
+}
