@@ -140,4 +140,36 @@ public sealed class GrainLifecycleTests : IAsyncLifetime
         Assert.Equal(51, await counter.IncrementAsync());
         Assert.Equal(["activate hank value=0 version=0", "activate hank value=50 version=2"], _context.Probe.Events);
     }
+
+    [Fact]
+    public async Task Calls_racing_with_deactivations_are_each_applied_once_on_some_activation()
+    {
+        var host = await _context.StartHostAsync();
+        var random = new Random(20261121);
+        var sent = new int[8];
+        var calls = new List<Task>();
+        for (var i = 0; i < 2_000; i++)
+        {
+            var key = random.Next(sent.Length);
+            var counter = host.GrainFactory.GetGrain<ICounterGrain>($"race-{key}");
+            if (random.Next(10) == 0)
+            {
+                calls.Add(counter.DeactivateAsync());
+            }
+            else
+            {
+                sent[key]++;
+                calls.Add(counter.IncrementAsync());
+            }
+        }
+
+        await Task.WhenAll(calls);
+
+        for (var key = 0; key < sent.Length; key++)
+        {
+            Assert.Equal(sent[key], await host.GrainFactory.GetGrain<ICounterGrain>($"race-{key}").GetAsync());
+        }
+
+        Assert.True(_context.Probe.Count("deactivate race-") > sent.Length, "the calls did race with deactivations");
+    }
 }

@@ -68,7 +68,7 @@ public sealed class LeaseTests : IAsyncLifetime
 
         // A turn on the old host is under way when it loses the lease and the standby takes over.
         var lateWrite = onOld.IncrementAfterGateAsync();
-        await ActorTestContext.UntilAsync(() => _context.Probe.Events.Count == 1, "the old host's turn to start");
+        await ActorTestContext.UntilAsync(() => _context.Probe.Count("waiting for the gate") == 1, "the old host's turn to start");
         partitionable.Partitioned = true;
         _context.Clock.Advance(PastTtl);
         Assert.True(standby.IsActive);
@@ -88,7 +88,7 @@ public sealed class LeaseTests : IAsyncLifetime
     {
         var old = await _context.StartHostAsync("host-a");
         var stuck = old.GrainFactory.GetGrain<ICounterGrain>("acct").IncrementAfterGateAsync();
-        await ActorTestContext.UntilAsync(() => _context.Probe.Events.Count == 1, "the turn to start");
+        await ActorTestContext.UntilAsync(() => _context.Probe.Count("waiting for the gate") == 1, "the turn to start");
 
         await old.StopAsync(new CancellationToken(canceled: true)); // do not wait for the stuck turn
 

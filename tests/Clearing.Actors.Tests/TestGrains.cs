@@ -79,6 +79,7 @@ public sealed class CounterGrain([PersistentState("counter")] IPersistentState<C
 
     public async Task<int> IncrementAfterGateAsync()
     {
+        probe.Events.Enqueue($"waiting for the gate on {this.GetPrimaryKeyString()}");
         await probe.Gate.Task;
         return await IncrementAsync();
     }
@@ -160,7 +161,11 @@ public sealed class BehaviourGrain(Probe probe) : Grain, IBehaviourGrain
 
     public Task FailAsync(string message) => throw new InvalidOperationException(message);
 
-    public Task WaitForGateAsync() => probe.Gate.Task;
+    public Task WaitForGateAsync()
+    {
+        probe.Events.Enqueue($"waiting for the gate on {this.GetPrimaryKeyString()}");
+        return probe.Gate.Task;
+    }
 
     public Task<string> PeekAsync() => Task.FromResult("peeked");
 

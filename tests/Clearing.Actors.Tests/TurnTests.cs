@@ -78,6 +78,7 @@ public sealed class TurnTests : IAsyncLifetime
         var grain = host.GrainFactory.GetGrain<IBehaviourGrain>("slow");
         var call = grain.WaitForGateAsync(); // [ResponseTimeout("00:00:05")]
         var queued = grain.PingAsync(); // default timeout 30 s; waits behind it
+        await ActorTestContext.UntilAsync(() => _context.Probe.Count("waiting for the gate") == 1, "the gated call to hold the turn");
 
         _context.Clock.Advance(TimeSpan.FromSeconds(4.999));
         Assert.False(call.IsCompleted);
