@@ -17,14 +17,16 @@ public sealed class SqlHostLease(ClearingDatabase database) : IHostLease
         return database.InTransactionAsync(async (connection, transaction) =>
         {
             var row = await ReadRowAsync(connection, transaction, database.Dialect.ForUpdate, cancellationToken).ConfigureAwait(false);
+            // The row keeps whole milliseconds; the grant says exactly what was stored.
+            var expiresAt = Sql.FromUnixMs((now + ttl).ToUnixMs());
             LeaseGrant grant;
             if (row.HolderId == hostId && row.Epoch > 0 && row.IsHeldAt(now))
             {
-                grant = row with { ExpiresAt = now + ttl };
+                grant = row with { ExpiresAt = expiresAt };
             }
             else if (!row.IsHeldAt(now))
             {
-                grant = new LeaseGrant(hostId, row.Epoch + 1, now + ttl);
+                grant = new LeaseGrant(hostId, row.Epoch + 1, expiresAt);
             }
             else
             {

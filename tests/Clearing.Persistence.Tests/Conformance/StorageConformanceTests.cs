@@ -291,6 +291,19 @@ public abstract class StorageConformanceTests
     }
 
     [Fact]
+    public async Task The_lease_read_back_is_the_grant_even_from_a_clock_finer_than_a_millisecond()
+    {
+        var storage = await CreateStorageAsync();
+        var now = T0.AddTicks(12_345); // 1.2345 ms: a system clock has sub-millisecond ticks
+
+        var grant = await storage.Lease.TryAcquireAsync("host-a", now, Ttl, default);
+
+        Assert.Equal(grant, await storage.Lease.ReadAsync(default));
+        Assert.True(grant!.IsHeldAt(now));
+        Assert.InRange(grant.ExpiresAt, now + Ttl - TimeSpan.FromMilliseconds(1), now + Ttl);
+    }
+
+    [Fact]
     public async Task Renewal_by_the_holder_keeps_the_epoch_and_moves_the_expiry()
     {
         var (storage, epoch) = await StartAsync();
