@@ -112,6 +112,18 @@ public sealed class SolanaRpcClient
             r => r.ValueKind == JsonValueKind.Null ? null : Deserialize<TransactionDetails>(r),
             cancellationToken);
 
+    /// <summary>
+    /// Several transactions in one JSON-RPC batch (as <see cref="GetTransactionAsync"/> each), in the order asked. The outer
+    /// result fails only on a transport failure; each inner result carries its own value or JSON-RPC error.
+    /// </summary>
+    public Task<RpcResult<IReadOnlyList<RpcResult<TransactionDetails?>>>> GetTransactionsAsync(
+        IReadOnlyList<string> signatures, Commitment commitment, CancellationToken cancellationToken = default) =>
+        CallBatchAsync(
+            "getTransaction",
+            [.. signatures.Select(s => new JsonNode?[] { s, Config(commitment, ("encoding", "json"), ("maxSupportedTransactionVersion", 0)) })],
+            r => r.ValueKind == JsonValueKind.Null ? null : Deserialize<TransactionDetails>(r),
+            cancellationToken);
+
     /// <summary>Statuses in the order asked, null where unknown; with history search the node also looks beyond its recent cache.</summary>
     public Task<RpcResult<ContextValue<IReadOnlyList<SignatureStatus?>>>> GetSignatureStatusesAsync(
         IReadOnlyList<string> signatures, bool searchTransactionHistory, CancellationToken cancellationToken = default) =>
@@ -172,6 +184,63 @@ public sealed class SolanaRpcClient
     /// </summary>
     private async Task<RpcResult<T>> CallAsync<T>(string method, JsonNode?[] parameters, Func<JsonElement, T> parse, CancellationToken cancellationToken)
     {
+        var body = Request(method, parameters).ToJsonString();
+        return await WithRetriesAsync(method, body, root => ReadSingle(method, root, parse), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Several calls of one method in one JSON-RPC batch (one HTTP exchange, so one transport outcome); each call
+    /// keeps its own JSON-RPC error or value, in the order asked.
+    /// </summary>
+    private async Task<RpcResult<IReadOnlyList<RpcResult<T>>>> CallBatchAsync<T>(
+        string method, IReadOnlyList<JsonNode?[]> parameterLists, Func<JsonElement, T> parse, CancellationToken cancellationToken)
+    {
+        if (parameterLists.Count == 0)
+        {
+            return RpcResult<IReadOnlyList<RpcResult<T>>>.Ok([]);
+        }
+
+        var requests = parameterLists.Select(p => Request(method, p)).ToList();
+        var ids = requests.Select(r => r["id"]!.GetValue<long>()).ToList();
+        var body = new JsonArray([.. requests]).ToJsonString();
+        return await WithRetriesAsync<IReadOnlyList<RpcResult<T>>>(
+            $"{method} batch",
+            body,
+            root =>
+            {
+                if (root.ValueKind != JsonValueKind.Array)
+                {
+                    return (default, Transport($"{method} batch: response is not a JSON array"), true);
+                }
+
+                var byId = new Dictionary<long, JsonElement>();
+                foreach (var item in root.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("id", out var id) && id.TryGetInt64(out var number))
+                    {
+                        byId[number] = item;
+                    }
+                }
+
+                var missing = ids.Count(id => !byId.ContainsKey(id));
+                if (missing > 0)
+                {
+                    return (default, Transport($"{method} batch: {missing} of {ids.Count} responses missing"), true);
+                }
+
+                IReadOnlyList<RpcResult<T>> results =
+                [
+                    .. ids.Select(id => ReadSingle(method, byId[id], parse) is var (value, failure, _) && failure is null
+                        ? RpcResult<T>.Ok(value!)
+                        : RpcResult<T>.Fail(failure!)),
+                ];
+                return (results, null, false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private JsonObject Request(string method, JsonNode?[] parameters)
+    {
         var request = new JsonObject
         {
             ["jsonrpc"] = "2.0",
@@ -183,7 +252,13 @@ public sealed class SolanaRpcClient
             request["params"] = new JsonArray(parameters);
         }
 
-        var body = request.ToJsonString();
+        return request;
+    }
+
+    /// <summary>Sends <paramref name="body"/> until an attempt gives an answer that another attempt could not change.</summary>
+    private async Task<RpcResult<T>> WithRetriesAsync<T>(
+        string label, string body, Func<JsonElement, (T? Value, RpcFailure? Failure, bool Retry)> read, CancellationToken cancellationToken)
+    {
         RpcFailure? lastFailure = null;
         for (var attempt = 1; attempt <= options.MaxAttempts; attempt++)
         {
@@ -192,7 +267,7 @@ public sealed class SolanaRpcClient
                 await Task.Delay(options.BackoffBefore(attempt), options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
 
-            var (outcome, failure, retry) = await AttemptAsync(method, body, parse, cancellationToken).ConfigureAwait(false);
+            var (outcome, failure, retry) = await AttemptAsync(label, body, read, cancellationToken).ConfigureAwait(false);
             if (!retry)
             {
                 return failure is null ? RpcResult<T>.Ok(outcome!) : RpcResult<T>.Fail(failure);
@@ -205,7 +280,8 @@ public sealed class SolanaRpcClient
     }
 
     /// <summary>One HTTP exchange. <c>Retry</c> is true only for failures another attempt could fix.</summary>
-    private async Task<(T? Value, RpcFailure? Failure, bool Retry)> AttemptAsync<T>(string method, string body, Func<JsonElement, T> parse, CancellationToken cancellationToken)
+    private async Task<(T? Value, RpcFailure? Failure, bool Retry)> AttemptAsync<T>(
+        string label, string body, Func<JsonElement, (T? Value, RpcFailure? Failure, bool Retry)> read, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(options.Timeout, options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -217,60 +293,60 @@ public sealed class SolanaRpcClient
             using var response = await http.PostAsync(endpoint, content, linked.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                return (default, Transport($"{method}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}"), true);
+                return (default, Transport($"{label}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}"), true);
             }
 
             responseBytes = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (default, Transport($"{method}: timed out after {options.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms"), true);
+            return (default, Transport($"{label}: timed out after {options.Timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms"), true);
         }
         catch (HttpRequestException e)
         {
-            return (default, Transport($"{method}: {e.Message}"), true);
+            return (default, Transport($"{label}: {e.Message}"), true);
         }
 
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(responseBytes);
+            using var document = JsonDocument.Parse(responseBytes);
+            return read(document.RootElement);
         }
         catch (JsonException e)
         {
-            return (default, Transport($"{method}: response is not JSON ({e.Message})"), true);
+            return (default, Transport($"{label}: response is not JSON ({e.Message})"), true);
+        }
+    }
+
+    /// <summary>Reads one JSON-RPC response object: its error, or its result through <paramref name="parse"/>.</summary>
+    private static (T? Value, RpcFailure? Failure, bool Retry) ReadSingle<T>(string method, JsonElement response, Func<JsonElement, T> parse)
+    {
+        if (response.ValueKind != JsonValueKind.Object)
+        {
+            return (default, Transport($"{method}: response is not a JSON-RPC object"), true);
         }
 
-        using (document)
+        if (response.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (default, Transport($"{method}: response is not a JSON-RPC object"), true);
-            }
+            var code = error.TryGetProperty("code", out var c) && c.TryGetInt64(out var n) ? n : 0;
+            var message = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+            var data = error.TryGetProperty("data", out var d) && d.ValueKind != JsonValueKind.Null ? d.GetRawText() : null;
+            return (default, new RpcFailure(RpcFailureKind.JsonRpcError, message, code, data), false);
+        }
 
-            if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
-            {
-                var code = error.TryGetProperty("code", out var c) && c.TryGetInt64(out var n) ? n : 0;
-                var message = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
-                var data = error.TryGetProperty("data", out var d) && d.ValueKind != JsonValueKind.Null ? d.GetRawText() : null;
-                return (default, new RpcFailure(RpcFailureKind.JsonRpcError, message, code, data), false);
-            }
+        if (!response.TryGetProperty("result", out var result))
+        {
+            return (default, Transport($"{method}: response has neither result nor error"), true);
+        }
 
-            if (!root.TryGetProperty("result", out var result))
-            {
-                return (default, Transport($"{method}: response has neither result nor error"), true);
-            }
-
-            try
-            {
-                return (parse(result), null, false);
-            }
-            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException or OverflowException)
-            {
-                // The node answered, but not in a shape we read: retrying would get the same answer.
-                return (default, Transport($"{method}: unreadable result: {e.Message}"), false);
-            }
+        try
+        {
+            return (parse(result), null, false);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException or OverflowException)
+        {
+            // The node answered, but not in a shape we read: retrying would get the same answer.
+            return (default, Transport($"{method}: unreadable result: {e.Message}"), false);
         }
     }
 

@@ -106,6 +106,8 @@ public sealed class DevnetRpcTests(SolanaDevnetFixture fixture) : IClassFixture<
         Assert.Equal(ProgramIds.Token, raw[0]!.Owner);
         Assert.Equal((int)TokenProgram.AccountSize, raw[0]!.Data.Length);
         Assert.Null(raw[1]);
+        var both = (await client.GetTransactionsAsync([setUpSignature, depositSignature], Commitment.Finalized)).Value;
+        Assert.Equal([setUpSignature, depositSignature], both.Select(r => r.Value!.Transaction.Signatures[0]));
         Assert.Equal("finalized", (await client.GetSignatureStatusesAsync([depositSignature], searchTransactionHistory: true)).Value.Value[0]!.ConfirmationStatus);
     }
 

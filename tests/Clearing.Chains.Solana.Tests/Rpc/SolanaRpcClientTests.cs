@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Clearing.Chains.Solana.Builders;
 using Clearing.Chains.Solana.Encoding;
 using Clearing.Chains.Solana.Programs;
@@ -206,6 +207,33 @@ public sealed class SolanaRpcClientTests
         var result = await Golden("getTransaction_not_found", c => c.GetTransactionAsync(S9, Commitment.Finalized));
         Assert.True(result.IsSuccess);
         Assert.Null(result.Value);
+    }
+
+    [Fact]
+    public async Task GetTransactions_batches_and_matches_responses_by_id_whatever_their_order()
+    {
+        var batch = (await Golden("getTransaction_batch", c => c.GetTransactionsAsync([S9, DepositSignature, S0], Commitment.Finalized))).Value;
+
+        Assert.Equal(3, batch.Count);
+        Assert.True(batch[0].IsSuccess);
+        Assert.Null(batch[0].Value);
+        Assert.Equal(DepositSignature, batch[1].Value!.Transaction.Signatures[0]);
+        Assert.Equal(RpcFailureKind.JsonRpcError, batch[2].Failure!.Kind);
+        Assert.Equal(-32011, batch[2].Failure!.Code);
+    }
+
+    [Fact]
+    public async Task A_batch_answer_missing_a_response_is_a_transport_failure_and_is_retried()
+    {
+        var fixture = RpcFixture.Load("getTransaction_batch");
+        var partial = JsonNode.Parse(fixture.Response)!.AsArray();
+        partial.RemoveAt(0);
+        var handler = new ScriptedHttpHandler().Respond(partial.ToJsonString()).Respond(fixture.Response);
+
+        var batch = await Client(handler).GetTransactionsAsync([S9, DepositSignature, S0], Commitment.Finalized);
+
+        Assert.Equal(3, batch.Value.Count);
+        Assert.Equal(2, handler.RequestBodies.Count);
     }
 
     [Fact]
