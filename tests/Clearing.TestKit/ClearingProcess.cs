@@ -1,15 +1,17 @@
 using System.Diagnostics;
 
-namespace Clearing.Server.Tests.Cli;
+namespace Clearing.TestKit;
 
-/// <summary>Runs the built <c>clearing</c> command as a child process, the way an operator runs it.</summary>
+/// <summary>
+/// Runs the built <c>clearing</c> command as a child process, the way an operator runs it. The calling test project must
+/// reference Clearing.Server, so that clearing.dll is copied next to the test assembly.
+/// </summary>
 public static class ClearingProcess
 {
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
 
     public static async Task<Result> RunAsync(params string[] arguments)
     {
-        // The test project references Clearing.Server, so clearing.dll sits next to this assembly.
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

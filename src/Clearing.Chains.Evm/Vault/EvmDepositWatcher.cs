@@ -1,4 +1,4 @@
-using System.Numerics;
+using Clearing.Chains.Evm.Abi;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Rpc;
 
@@ -143,9 +143,9 @@ public sealed class EvmDepositWatcher
 
     private ObservedDeposit Decode(EvmLog log)
     {
-        var values = ClearingVaultAbi.Deposited.Decode(log);
-        var accountId = AccountIdCodec.FromBytes32(values.Get<byte[]>("account"), out var suspenseReason);
-        var token = values.Get<EvmAddress>("token");
+        var deposit = ClearingVaultAbi.DecodeDeposited(log.Topics, log.Data);
+        var accountId = AccountIdCodec.FromBytes32(deposit.Account, out var suspenseReason);
+        var token = deposit.Token;
         if (!options.Tokens.TryGetValue(token, out var asset))
         {
             // The vault refuses tokens that are not allowlisted; seeing one means the two allowlists differ.
@@ -160,10 +160,10 @@ public sealed class EvmDepositWatcher
             accountId,
             asset,
             token.IsZero ? "" : token.ToChecksumString(),
-            values.Get<BigInteger>("amount"),
+            deposit.Amount,
             log.BlockNumber,
             log.BlockHash.ToString(),
-            values.Get<EvmAddress>("depositor").ToChecksumString(),
+            deposit.Depositor.ToChecksumString(),
             suspenseReason);
     }
 

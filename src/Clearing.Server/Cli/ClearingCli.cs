@@ -20,5 +20,6 @@ public static class ClearingCli
     private static IEnumerable<Command> Verbs()
     {
         yield return KeysCommand.Create();
+        yield return VaultCommand.Create();
     }
 }

@@ -15,10 +15,6 @@ namespace Clearing.IntegrationTests.Evm;
 internal sealed class AnvilContracts(AnvilNode node)
 {
     public static readonly AbiFunction Mint = AbiFunction.Parse("mint(address to, uint256 amount)");
-    public static readonly AbiFunction Approve = AbiFunction.Parse("approve(address spender, uint256 value)", "bool");
-    public static readonly AbiFunction SetAllowedToken = AbiFunction.Parse("setAllowedToken(address token, bool allowed)");
-    public static readonly AbiFunction Deposit = AbiFunction.Parse("deposit(bytes32 account, address token, uint256 amount)");
-    public static readonly AbiFunction DepositNative = AbiFunction.Parse("depositNative(bytes32 account)");
     public static readonly AbiFunction EmitLookalike = AbiFunction.Parse("emitDeposited(bytes32 account, address token, uint256 amount)");
 
     public AnvilNode Node => node;
@@ -86,7 +82,7 @@ internal sealed class AnvilContracts(AnvilNode node)
         var vault = await DeployAsync("ClearingVault", "address", EvmAddress.Parse(AnvilNode.DevAccount0));
         foreach (var token in allowedTokens)
         {
-            await SendAsync(AnvilNode.DevAccount0, vault, SetAllowedToken.EncodeCall(token, true));
+            await SendAsync(AnvilNode.DevAccount0, vault, ClearingVaultAbi.SetAllowedToken.EncodeCall(token, true));
         }
 
         return vault;
@@ -96,8 +92,8 @@ internal sealed class AnvilContracts(AnvilNode node)
     public async Task<string> DepositTokenAsync(EvmAddress vault, EvmAddress token, string depositor, byte[] account, BigInteger amount)
     {
         await SendAsync(depositor, token, Mint.EncodeCall(EvmAddress.Parse(depositor), amount));
-        await SendAsync(depositor, token, Approve.EncodeCall(vault, amount));
-        var receipt = await SendAsync(depositor, vault, Deposit.EncodeCall(account, token, amount));
+        await SendAsync(depositor, token, Erc20Abi.EncodeApprove(vault, amount));
+        var receipt = await SendAsync(depositor, vault, ClearingVaultAbi.EncodeDeposit(account, token, amount));
         return receipt.GetProperty("transactionHash").GetString()!;
     }
 

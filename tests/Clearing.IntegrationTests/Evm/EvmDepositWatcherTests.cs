@@ -1,5 +1,6 @@
 using System.Numerics;
 using Clearing.Chains;
+using Clearing.Chains.Evm.Abi;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Rpc;
 using Clearing.Chains.Evm.Vault;
@@ -79,9 +80,9 @@ public sealed class EvmDepositWatcherTests : IAsyncLifetime
     public async Task A_deposit_moved_to_another_block_by_a_reorg_is_credited_exactly_once_from_its_final_block()
     {
         await contracts.SendAsync(AnvilNode.DevAccount1, usdc, AnvilContracts.Mint.EncodeCall(EvmAddress.Parse(AnvilNode.DevAccount1), new BigInteger(5_000_000)));
-        await contracts.SendAsync(AnvilNode.DevAccount1, usdc, AnvilContracts.Approve.EncodeCall(vault, new BigInteger(5_000_000)));
-        var deposit = AnvilContracts.Request(AnvilNode.DevAccount1, vault, AnvilContracts.Deposit.EncodeCall(Alice, usdc, new BigInteger(5_000_000)));
-        await contracts.SendAsync(AnvilNode.DevAccount1, vault, AnvilContracts.Deposit.EncodeCall(Alice, usdc, new BigInteger(5_000_000)));
+        await contracts.SendAsync(AnvilNode.DevAccount1, usdc, Erc20Abi.EncodeApprove(vault, new BigInteger(5_000_000)));
+        var deposit = AnvilContracts.Request(AnvilNode.DevAccount1, vault, ClearingVaultAbi.EncodeDeposit(Alice, usdc, new BigInteger(5_000_000)));
+        await contracts.SendAsync(AnvilNode.DevAccount1, vault, ClearingVaultAbi.EncodeDeposit(Alice, usdc, new BigInteger(5_000_000)));
         await node.MineAsync(1);
         await watcher.PollOnceAsync(CancellationToken.None);
         var before = Assert.Single(sink.Pending(ChainName));
@@ -135,10 +136,10 @@ public sealed class EvmDepositWatcherTests : IAsyncLifetime
     public async Task Native_coin_deposits_are_credited_and_an_unreadable_account_goes_to_suspense()
     {
         var oneEtherWei = BigInteger.Pow(10, 18);
-        await contracts.SendAsync(AnvilNode.DevAccount1, vault, AnvilContracts.DepositNative.EncodeCall(Alice), oneEtherWei);
+        await contracts.SendAsync(AnvilNode.DevAccount1, vault, ClearingVaultAbi.EncodeDepositNative(Alice), oneEtherWei);
         var garbled = new byte[32];
         garbled[0] = 0xff;
-        await contracts.SendAsync(AnvilNode.DevAccount1, vault, AnvilContracts.DepositNative.EncodeCall(garbled), oneEtherWei);
+        await contracts.SendAsync(AnvilNode.DevAccount1, vault, ClearingVaultAbi.EncodeDepositNative(garbled), oneEtherWei);
 
         await node.MineAsync(3);
         await watcher.PollOnceAsync(CancellationToken.None);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Clearing.TestKit;
 
 namespace Clearing.Server.Tests.Cli;
 
