@@ -1,0 +1,64 @@
+namespace Clearing.Chains;
+
+/// <summary>Life of a chain action: planned → signed → broadcast → confirmed, or failed from any state before confirmed.</summary>
+public enum ChainActionState
+{
+    Planned,
+    Signed,
+    Broadcast,
+    Confirmed,
+    Failed,
+}
+
+/// <summary>
+/// What signing bound an action to, persisted BEFORE anything is broadcast (DESIGN.md §6): the EVM nonce or the
+/// Solana last valid block height, the signed bytes every retry re-sends unchanged, and the transaction id they make.
+/// </summary>
+public sealed record ChainActionBinding(long? Nonce, long? LastValidBlockHeight, string SignedTransaction, string TxId);
+
+/// <summary>One decided withdrawal or seizure as an executor sees it.</summary>
+/// <param name="DecisionId">The withdrawal or liquidation id: at most one execution per decision.</param>
+/// <param name="Kind"><c>withdrawal</c> or <c>seizure</c>.</param>
+/// <param name="PayloadJson">What to execute (token or mint, recipient, amount in base units as a string).</param>
+public sealed record ChainAction(
+    long ActionId,
+    string DecisionId,
+    string Chain,
+    string Kind,
+    string PayloadJson,
+    ChainActionState State,
+    ChainActionBinding? Binding,
+    int Attempts);
+
+/// <summary>
+/// The durable record executors work from (the outbox). Every transition is a compare-and-set on the state: two
+/// executors racing on one action cannot both move it, and a refused move throws.
+/// </summary>
+public interface IChainActionJournal
+{
+    /// <summary>Actions of <paramref name="chain"/> that are not confirmed or failed, oldest first.</summary>
+    Task<IReadOnlyList<ChainAction>> OpenAsync(string chain, CancellationToken cancellationToken);
+
+    /// <summary>planned → signed, recording the binding.</summary>
+    Task<ChainAction> BindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// signed or broadcast → signed with a new transaction, allowed only when the old one can no longer land: on EVM
+    /// a replacement with the SAME nonce (so at most one of them is ever mined); on Solana a new blockhash after the
+    /// old last valid block height passed and the old signature is absent at finalized.
+    /// </summary>
+    Task<ChainAction> RebindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken);
+
+    /// <summary>signed → broadcast, or broadcast → broadcast for a re-send of the same bytes; counts one attempt.</summary>
+    Task<ChainAction> MarkBroadcastAsync(long actionId, CancellationToken cancellationToken);
+
+    /// <summary>broadcast → confirmed: the transaction is final on its chain.</summary>
+    Task<ChainAction> MarkConfirmedAsync(long actionId, CancellationToken cancellationToken);
+
+    /// <summary>→ failed, with a reason an operator can act on.</summary>
+    Task<ChainAction> MarkFailedAsync(long actionId, string reason, CancellationToken cancellationToken);
+}
+
+/// <summary>A journal transition that the action's current state does not allow (another executor got there first).</summary>
+public sealed class ChainActionConflictException(long actionId, ChainActionState? from, string attempted)
+    : Exception($"Chain action {actionId} is {(from is null ? "unknown" : from.ToString()!.ToLowerInvariant())}; it cannot be {attempted}.");
