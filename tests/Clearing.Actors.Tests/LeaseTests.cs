@@ -101,6 +101,27 @@ public sealed class LeaseTests : IAsyncLifetime
         Assert.Equal(1, await successor.GrainFactory.GetGrain<ICounterGrain>("acct").IncrementAsync());
     }
 
+    [Fact]
+    public async Task Host_that_regains_a_lapsed_lease_gets_a_new_epoch_and_reloads_its_grains()
+    {
+        var partitionable = new PartitionableLease(_context.Stores.Lease);
+        var host = await _context.StartHostAsync("host-a", partitionable);
+        var counter = host.GrainFactory.GetGrain<ICounterGrain>("acct");
+        Assert.Equal(1, await counter.IncrementAsync());
+
+        partitionable.Partitioned = true;
+        _context.Clock.Advance(PastTtl);
+        Assert.False(host.IsActive);
+
+        partitionable.Partitioned = false;
+        _context.Clock.Advance(TimeSpan.FromSeconds(10)); // next renewal tick
+        Assert.True(host.IsActive);
+        Assert.Equal(2, host.Epoch);
+
+        Assert.Equal(2, await counter.IncrementAsync());
+        Assert.Equal(["activate acct value=0 version=0", "activate acct value=1 version=1"], _context.Probe.Events);
+    }
+
     private static async Task<int> IncrementTimes(ActorHost host, string key, int times)
     {
         var value = 0;
