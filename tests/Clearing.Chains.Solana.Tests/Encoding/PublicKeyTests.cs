@@ -40,6 +40,26 @@ public sealed class PublicKeyTests
         Assert.True(Ed25519Curve.IsOnCurve(Convert.FromHexString(hex)));
     }
 
+    // Where RFC 8032's strict decoding rejects but curve25519-dalek (which the runtime's create_program_address
+    // runs) decodes: y ≥ p is reduced, and the sign bit is not checked against x = 0.
+    [Theory]
+    [InlineData("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")] // y = p ≡ 0: x² = −1 has a root
+    [InlineData("0100000000000000000000000000000000000000000000000000000000000080")] // y = 1, x = 0, sign bit set
+    [InlineData("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff")] // y = −1, x = 0, sign bit set
+    public void Non_canonical_encodings_the_runtime_decodes_count_as_on_the_curve(string hex)
+    {
+        Assert.True(Ed25519Curve.IsOnCurve(Convert.FromHexString(hex)));
+    }
+
+    [Theory]
+    [InlineData("0200000000000000000000000000000000000000000000000000000000000000")] // y = 2: (4 − 1) / (4d + 1) is not a square
+    [InlineData("")]
+    [InlineData("01")]
+    public void Non_points_and_wrong_lengths_are_off_the_curve(string hex)
+    {
+        Assert.False(Ed25519Curve.IsOnCurve(Convert.FromHexString(hex)));
+    }
+
     // Program-derived addresses from the Solana SDK's create_program_address tests are off the curve.
     [Theory]
     [InlineData("BwqrghZA2htAcqq8dzP1WDAhTXYTYWj7CHxF5j7TDBAe")]
