@@ -105,7 +105,12 @@ public sealed class DevnetRpcTests(SolanaDevnetFixture fixture) : IClassFixture<
         var raw = (await client.GetMultipleAccountsAsync([vaultAta, Keypair.FromSeed(Seed(9)).PublicKey], Commitment.Finalized)).Value.Value;
         Assert.Equal(ProgramIds.Token, raw[0]!.Owner);
         Assert.Equal((int)TokenProgram.AccountSize, raw[0]!.Data.Length);
+        Assert.Equal(
+            new TokenAccountData(mint.PublicKey, vaultAuthority.PublicKey, DepositUnits, null, TokenAccountState.Initialized, null, 0, null),
+            TokenAccountLayout.DecodeAccount(raw[0]!.Data));
         Assert.Null(raw[1]);
+        var mintAccount = (await client.GetAccountInfoAsync(mint.PublicKey, Commitment.Finalized)).Value.Value!;
+        Assert.Equal(new MintData(depositor.PublicKey, MintedUnits, Decimals, true, null), TokenAccountLayout.DecodeMint(mintAccount.Data));
         var both = (await client.GetTransactionsAsync([setUpSignature, depositSignature], Commitment.Finalized)).Value;
         Assert.Equal([setUpSignature, depositSignature], both.Select(r => r.Value!.Transaction.Signatures[0]));
         Assert.Equal("finalized", (await client.GetSignatureStatusesAsync([depositSignature], searchTransactionHistory: true)).Value.Value[0]!.ConfirmationStatus);
