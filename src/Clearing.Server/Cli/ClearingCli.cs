@@ -21,5 +21,6 @@ public static class ClearingCli
     {
         yield return KeysCommand.Create();
         yield return VaultCommand.Create();
+        yield return MarginCommand.Create();
     }
 }
