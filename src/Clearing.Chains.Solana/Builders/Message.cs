@@ -46,6 +46,16 @@ public sealed class Message
             throw new ArgumentException("The header's counts do not fit the static account keys.", nameof(header));
         }
 
+        // As the runtime's sanitize: every index must name a key of the message (static or loaded).
+        var keyCount = staticAccountKeys.Count + (addressTableLookups ?? []).Sum(l => l.WritableIndexes.Length + l.ReadonlyIndexes.Length);
+        foreach (var instruction in instructions)
+        {
+            if (instruction.ProgramIdIndex >= keyCount || instruction.AccountIndexes.Any(i => i >= keyCount))
+            {
+                throw new ArgumentException($"An instruction names an account index beyond the message's {keyCount} keys.", nameof(instructions));
+            }
+        }
+
         Version = version;
         Header = header;
         StaticAccountKeys = staticAccountKeys;

@@ -161,6 +161,14 @@ public sealed class MessageTests
     }
 
     [Fact]
+    public void An_instruction_index_beyond_the_keys_is_rejected()
+    {
+        var bytes = MessageCompiler.CompileLegacy(Payer.PublicKey, Blockhash, [MemoProgram.Create("x")]).Serialize();
+        bytes[^4] = 2; // the memo's program index (the last instruction: index, 0 accounts, 1 data byte, 'x')
+        Assert.Throws<FormatException>(() => Message.Deserialize(bytes));
+    }
+
+    [Fact]
     public void Trailing_bytes_after_a_message_are_rejected()
     {
         var bytes = MessageCompiler.CompileLegacy(Payer.PublicKey, Blockhash, [MemoProgram.Create("x")]).Serialize();
