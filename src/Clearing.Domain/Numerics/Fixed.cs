@@ -292,9 +292,15 @@ public static class DecimalText
             magnitude = magnitude * 10 + (c - '0');
         }
 
-        if (integerDigits == 0 && Math.Min(fractionDigits, decimals) == 0 && fractionDigits == 0)
+        if (integerDigits == 0 && fractionDigits == 0)
         {
             error = $"'{text}' is not a decimal number (no digits)";
+            return false;
+        }
+
+        if (seenPoint && fractionDigits == 0)
+        {
+            error = $"'{text}' is not a decimal number (no digits after the decimal point)";
             return false;
         }
 

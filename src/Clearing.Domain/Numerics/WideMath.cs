@@ -22,30 +22,36 @@ public static class WideMath
         bool negative = (a < 0) ^ (b < 0);
         UInt128 ua = Magnitude(a);
         UInt128 ub = Magnitude(b);
-        UInt128 ud = (UInt128)d;
-        UInt128 hi = UInt128.BigMul(ua, ub, out UInt128 lo);
-
         UInt128 quotient;
         bool inexact;
-        if (hi == 0)
+        if (d <= ulong.MaxValue)
         {
-            quotient = UInt128.DivRem(lo, ud).Quotient;
-            inexact = lo % ud != 0;
-        }
-        else if (ud <= ulong.MaxValue)
-        {
-            (UInt128 qHi, UInt128 qLo, UInt128 rem) = Divide256By64(hi, lo, (ulong)ud);
-            if (qHi != 0)
+            // The common case (d = 10^18 or 10^decimals): at most two 128-by-64 divisions, no allocation.
+            ulong divisor = (ulong)d;
+            UInt128 hi = Multiply(ua, ub, out UInt128 lo);
+            if (hi >= divisor)
             {
                 throw Overflow();
             }
 
-            quotient = qLo;
-            inexact = rem != 0;
+            // hi < divisor, so each partial quotient fits 64 bits.
+            UInt128 upper = (hi << 64) | (lo >> 64);
+            (UInt128 q1, UInt128 r1) = UInt128.DivRem(upper, divisor);
+            (UInt128 q0, UInt128 r0) = UInt128.DivRem((r1 << 64) | (ulong)lo, divisor);
+            quotient = (q1 << 64) | q0;
+            inexact = r0 != 0;
         }
         else
         {
-            return MulDivBig(a, b, d, rounding);
+            UInt128 ud = (UInt128)d;
+            UInt128 hi = UInt128.BigMul(ua, ub, out UInt128 lo);
+            if (hi != 0)
+            {
+                return MulDivBig(a, b, d, rounding);
+            }
+
+            (quotient, UInt128 remainder) = UInt128.DivRem(lo, ud);
+            inexact = remainder != 0;
         }
 
         // Magnitude rounding: for a positive result "Up" adds one, for a negative result "Down" adds one.
@@ -108,6 +114,28 @@ public static class WideMath
         }
     }
 
+    /// <summary>Full 256-bit product of two 128-bit magnitudes from 64-bit limbs (Math.BigMul is a single
+    /// hardware multiply); returns the high half.</summary>
+    private static UInt128 Multiply(UInt128 a, UInt128 b, out UInt128 low)
+    {
+        ulong a0 = (ulong)a, a1 = (ulong)(a >> 64), b0 = (ulong)b, b1 = (ulong)(b >> 64);
+        if ((a1 | b1) == 0)
+        {
+            low = Math.BigMul(a0, b0);
+            return 0;
+        }
+
+        UInt128 p00 = Math.BigMul(a0, b0);
+        UInt128 p01 = Math.BigMul(a0, b1);
+        UInt128 p10 = Math.BigMul(a1, b0);
+        UInt128 p11 = Math.BigMul(a1, b1);
+
+        // Middle column: high half of p00 + low halves of p01 and p10 (at most 3·(2^64 − 1), fits 128 bits).
+        UInt128 middle = (p00 >> 64) + (ulong)p01 + (ulong)p10;
+        low = (middle << 64) | (ulong)p00;
+        return p11 + (p01 >> 64) + (p10 >> 64) + (middle >> 64);
+    }
+
     internal static UInt128 Magnitude(Int128 v) => v < 0 ? (UInt128)(-(v + 1)) + 1 : (UInt128)v;
 
     internal static Int128 FromMagnitude(UInt128 magnitude, bool negative)
@@ -128,23 +156,6 @@ public static class WideMath
         }
 
         return (Int128)magnitude;
-    }
-
-    private static (UInt128 QuotientHigh, UInt128 QuotientLow, UInt128 Remainder) Divide256By64(UInt128 hi, UInt128 lo, ulong d)
-    {
-        // Schoolbook division limb by limb: the running remainder is < d < 2^64, so (remainder·2^64 + limb)
-        // always fits 128 bits.
-        Span<ulong> limbs = [(ulong)(hi >> 64), (ulong)hi, (ulong)(lo >> 64), (ulong)lo];
-        Span<ulong> q = stackalloc ulong[4];
-        UInt128 rem = 0;
-        for (int i = 0; i < 4; i++)
-        {
-            UInt128 cur = (rem << 64) | limbs[i];
-            (UInt128 qi, rem) = UInt128.DivRem(cur, d);
-            q[i] = (ulong)qi;
-        }
-
-        return (((UInt128)q[0] << 64) | q[1], ((UInt128)q[2] << 64) | q[3], rem);
     }
 
     private static Int128 MulDivBig(Int128 a, Int128 b, Int128 d, Rounding rounding)

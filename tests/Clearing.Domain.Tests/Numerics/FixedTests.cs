@@ -24,6 +24,8 @@ public sealed class FixedTests
     [InlineData("abc")]
     [InlineData("-")]
     [InlineData("1 000")]
+    [InlineData("5.")]
+    [InlineData(".")]
     [InlineData("170141183460469231732")]
     public void Malformed_or_inexact_text_is_rejected(string text) =>
         Assert.False(Fixed.TryParse(text, out _));
