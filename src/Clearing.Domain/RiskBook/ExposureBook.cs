@@ -17,16 +17,17 @@ namespace Clearing.Domain.RiskBook;
 /// haircuts are resolved once per slot and market, not per pool.
 /// </para>
 /// <para>
-/// The math is <see cref="CollateralParams.Contribution"/> and <see cref="PerpMargin.Contribution"/>, the
-/// same static functions the per-account health uses, summed per health type: evaluating a pool allocates
-/// nothing. Pending deposits are worth zero in every health and are not held here. Not thread-safe: one
+/// The math is <see cref="CollateralParams.Contributions"/> and <see cref="PerpMargin.Contributions"/>, the
+/// same static functions the per-account health (<see cref="HealthCalculator"/>) uses, summed per health type.
+/// Each row keeps its last contributions, so a tick recomputes only the rows of the changed slot or market and
+/// re-sums the pool (health is additive per row, and integer sums are exact). Evaluating a pool allocates
+/// nothing (a volatility add-on's square root would fall back to <see cref="System.Numerics.BigInteger"/> only
+/// for a variance × horizon of 340 or more). Pending deposits are worth zero in every health and are not held here. Not thread-safe: one
 /// owner (the netting grain) calls it, one turn at a time.
 /// </para>
 /// </summary>
 public sealed class ExposureBook
 {
-    private static readonly HealthType[] HealthTypes = [HealthType.Init, HealthType.LiquidationEnd, HealthType.Maint];
-
     private readonly int _balanceStride;
     private readonly int _positionStride;
 
@@ -61,6 +62,7 @@ public sealed class ExposureBook
     private int[] _balanceSlot = [];
     private Int128[] _balanceUnits = [];
     private int[] _balanceListIndex = [];
+    private HealthTriple[] _balanceContribution = [];
 
     // Positions, rows p × _positionStride + i.
     private byte[] _positionCount = [];
@@ -69,6 +71,7 @@ public sealed class ExposureBook
     private Fixed[] _positionEntry = [];
     private Fixed[] _positionFundingIndex = [];
     private int[] _positionListIndex = [];
+    private HealthTriple[] _positionContribution = [];
 
     // Results.
     private Fixed[] _initHealth = [];
@@ -76,6 +79,11 @@ public sealed class ExposureBook
     private Fixed[] _maintHealth = [];
     private bool[] _liquidatable = [];
     private int _liquidatableCount;
+
+    // Which slots / markets the tick being applied changed: only their rows are recomputed, the others' cached
+    // contributions are summed again (health is additive per balance and per position).
+    private readonly bool[] _slotChanged;
+    private readonly bool[] _marketChanged;
 
     // Deduplication of a tick touching a pool through several slots: pool p is done when _stamp[p] == _generation.
     private int[] _stamp = [];
@@ -102,6 +110,7 @@ public sealed class ExposureBook
         _slotPrice = new AdjustedPrice[keys.Length];
         _slotHaircut = new Fixed[keys.Length];
         _slotPools = new PoolList[keys.Length];
+        _slotChanged = new bool[keys.Length];
         for (var slot = 0; slot < keys.Length; slot++)
         {
             var key = keys[slot];
@@ -118,6 +127,7 @@ public sealed class ExposureBook
         _marketState = new PerpMarketState[symbols.Length];
         _marketMark = new AdjustedPrice[symbols.Length];
         _marketPools = new PoolList[symbols.Length];
+        _marketChanged = new bool[symbols.Length];
         for (var market = 0; market < symbols.Length; market++)
         {
             _marketOf.Add(symbols[market], market);
@@ -196,7 +206,7 @@ public sealed class ExposureBook
         }
 
         _positionCount[p] = (byte)(row - p * _positionStride);
-        Evaluate(p);
+        Evaluate(p, all: true);
     }
 
     /// <summary>Upserts an account's cross pool under its id and each isolated sub-account under "id/subId".</summary>
@@ -272,7 +282,7 @@ public sealed class ExposureBook
             _slotPrice[slot] = _context.PriceFor(_slotKey[slot]);
         }
 
-        return ReevaluateExposed(slots, _slotPools);
+        return ReevaluateExposed(slots, _slotPools, _slotChanged);
     }
 
     /// <summary>A new mark price, funding index or variance for a market: re-evaluates only the pools with a
@@ -283,7 +293,7 @@ public sealed class ExposureBook
         _context = _context with { MarketStates = _context.MarketStates.SetItem(market, state) };
         _marketState[m] = state;
         _marketMark[m] = _context.MarkFor(market);
-        return ReevaluateExposed([m], _marketPools);
+        return ReevaluateExposed([m], _marketPools, _marketChanged);
     }
 
     /// <summary>A chain's asset-weight multiplier changed: re-evaluates only the pools holding balances on it.</summary>
@@ -300,7 +310,7 @@ public sealed class ExposureBook
             _slotHaircut[slot] = multiplier;
         }
 
-        return ReevaluateExposed(slots, _slotPools);
+        return ReevaluateExposed(slots, _slotPools, _slotChanged);
     }
 
     /// <summary>Time moved on: prices may have gone stale, so every price is re-resolved and every pool re-evaluated.</summary>
@@ -318,13 +328,18 @@ public sealed class ExposureBook
         {
             if (_poolKey[p] is not null)
             {
-                Evaluate(p);
+                Evaluate(p, all: true);
             }
         }
     }
 
-    private int ReevaluateExposed(List<int> indexes, PoolList[] poolsByIndex)
+    private int ReevaluateExposed(List<int> indexes, PoolList[] poolsByIndex, bool[] changed)
     {
+        foreach (var index in indexes)
+        {
+            changed[index] = true;
+        }
+
         _generation++;
         var evaluated = 0;
         foreach (var index in indexes)
@@ -337,29 +352,36 @@ public sealed class ExposureBook
                 if (_stamp[p] != _generation)
                 {
                     _stamp[p] = _generation;
-                    Evaluate(p);
+                    Evaluate(p, all: false);
                     evaluated++;
                 }
             }
         }
 
+        foreach (var index in indexes)
+        {
+            changed[index] = false;
+        }
+
         return evaluated;
     }
 
-    private void Evaluate(int p)
+    /// <summary>Recomputes the rows of pool <paramref name="p"/> (all of them, or only those of a changed slot or
+    /// market) with the domain's per-balance and per-position functions, then sums the pool's rows.</summary>
+    private void Evaluate(int p, bool all)
     {
-        Fixed init = Fixed.Zero, liquidationEnd = Fixed.Zero, maint = Fixed.Zero;
+        var total = default(HealthTriple);
         var first = p * _balanceStride;
         var end = first + _balanceCount[p];
         for (var row = first; row < end; row++)
         {
             var slot = _balanceSlot[row];
-            var units = _balanceUnits[row];
-            var parameters = _slotParams[slot];
-            var haircut = _slotHaircut[slot];
-            init += CollateralParams.Contribution(units, parameters, in _slotPrice[slot], HealthType.Init, haircut);
-            liquidationEnd += CollateralParams.Contribution(units, parameters, in _slotPrice[slot], HealthType.LiquidationEnd, haircut);
-            maint += CollateralParams.Contribution(units, parameters, in _slotPrice[slot], HealthType.Maint, haircut);
+            if (all || _slotChanged[slot])
+            {
+                _balanceContribution[row] = CollateralParams.Contributions(_balanceUnits[row], _slotParams[slot], in _slotPrice[slot], _slotHaircut[slot]);
+            }
+
+            total += _balanceContribution[row];
         }
 
         first = p * _positionStride;
@@ -367,16 +389,16 @@ public sealed class ExposureBook
         for (var row = first; row < end; row++)
         {
             var m = _positionMarket[row];
-            var size = _positionSize[row];
-            var entry = _positionEntry[row];
-            var funding = _positionFundingIndex[row];
-            var market = _market[m];
-            init += PerpMargin.Contribution(size, entry, funding, market, in _marketState[m], in _marketMark[m], HealthType.Init);
-            liquidationEnd += PerpMargin.Contribution(size, entry, funding, market, in _marketState[m], in _marketMark[m], HealthType.LiquidationEnd);
-            maint += PerpMargin.Contribution(size, entry, funding, market, in _marketState[m], in _marketMark[m], HealthType.Maint);
+            if (all || _marketChanged[m])
+            {
+                _positionContribution[row] = PerpMargin.Contributions(
+                    _positionSize[row], _positionEntry[row], _positionFundingIndex[row], _market[m], in _marketState[m], in _marketMark[m]);
+            }
+
+            total += _positionContribution[row];
         }
 
-        SetResult(p, init, liquidationEnd, maint);
+        SetResult(p, total.Init, total.LiquidationEnd, total.Maint);
     }
 
     private void SetResult(int p, Fixed init, Fixed liquidationEnd, Fixed maint)
@@ -489,12 +511,14 @@ public sealed class ExposureBook
         Array.Resize(ref _balanceSlot, pools * _balanceStride);
         Array.Resize(ref _balanceUnits, pools * _balanceStride);
         Array.Resize(ref _balanceListIndex, pools * _balanceStride);
+        Array.Resize(ref _balanceContribution, pools * _balanceStride);
         Array.Resize(ref _positionCount, pools);
         Array.Resize(ref _positionMarket, pools * _positionStride);
         Array.Resize(ref _positionSize, pools * _positionStride);
         Array.Resize(ref _positionEntry, pools * _positionStride);
         Array.Resize(ref _positionFundingIndex, pools * _positionStride);
         Array.Resize(ref _positionListIndex, pools * _positionStride);
+        Array.Resize(ref _positionContribution, pools * _positionStride);
         Array.Resize(ref _initHealth, pools);
         Array.Resize(ref _liquidationEndHealth, pools);
         Array.Resize(ref _maintHealth, pools);

@@ -152,7 +152,7 @@ public sealed class ExposureBookTests
     public void Full_revaluation_and_ticks_allocate_nothing()
     {
         var random = new Random(99);
-        var context = RandomWorlds.Context(random, withVolatility: false);
+        var context = RandomWorlds.Context(random);
         var book = new ExposureBook(context, maxBalancesPerPool: 5, maxPositionsPerPool: 3, expectedPools: 2048);
         for (var i = 0; i < 2000; i++)
         {

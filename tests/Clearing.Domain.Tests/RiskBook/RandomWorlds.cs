@@ -20,8 +20,8 @@ internal static class RandomWorlds
     private static readonly string[] Markets = ["BTC-PERP", "ETH-PERP", "SOL-PERP"];
 
     /// <summary>Random weights with 18 significant decimals, stale and uncertain prices, chain haircuts,
-    /// tiers and IMF on some markets, funding indexes; volatility add-ons when <paramref name="withVolatility"/>.</summary>
-    public static RiskContext Context(Random random, bool withVolatility = true)
+    /// tiers, IMF and volatility add-ons on some markets, funding indexes.</summary>
+    public static RiskContext Context(Random random)
     {
         const long now = 1_000_000;
         var collateral = ImmutableDictionary.CreateBuilder<AssetKey, CollateralParams>();
@@ -65,7 +65,7 @@ internal static class RandomWorlds
                 Tiers = random.Next(3) == 0
                     ? new MarginTiers([new MarginTier(Fixed.Zero, Fixed.Parse("0.1"), Fixed.Parse("0.05")), new MarginTier(Fixed.FromInt(100_000), Fixed.Parse("0.2"), Fixed.Parse("0.1"))])
                     : null,
-                Volatility = withVolatility && random.Next(3) == 0 ? new VolatilityAddOn(Fixed.FromInt(3), Fixed.FromInt(24), Fixed.Parse("0.5")) : null,
+                Volatility = random.Next(3) == 0 ? new VolatilityAddOn(Fixed.FromInt(3), Fixed.FromInt(24), Fixed.Parse("0.5")) : null,
             });
             var price = Fixed.FromInt(Assets[Array.IndexOf(Markets, symbol) switch { 0 => 3, 1 => 2, _ => 1 }].Price).MulRoundDown(RandomFixed(random, "0.5", "1.5"));
             states.Add(symbol, new PerpMarketState(
