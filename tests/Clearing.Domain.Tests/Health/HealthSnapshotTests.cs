@@ -148,4 +148,38 @@ public sealed class HealthSnapshotTests
         // notional 600: tier 2 maint 600 × 0.1 − 500 × 0.05 = 35 (> 30 from the base ratio).
         Assert.Equal(F("375"), HealthCalculator.Compute(Alice(), context).MaintHealth); // 900 − 500 + 10 − 35
     }
+
+    [Fact]
+    public void Chain_haircut_from_the_context_discounts_collateral_held_on_that_chain()
+    {
+        RiskContext context = Context() with { ChainHaircuts = Context().ChainHaircuts.Add(SolOnSolana.Chain, F("0.5")) };
+        HealthSnapshot health = HealthCalculator.Compute(Alice(), context);
+        Assert.Equal(F("-150"), health.InitHealth);  // 1000 × 0.8 × 0.5 − 500 + 10 − 60
+        Assert.Equal(F("-70"), health.MaintHealth);  // 1000 × 0.9 × 0.5 − 500 + 10 − 30
+        Assert.True(health.IsLiquidatable);
+        Assert.Equal(Int128.Zero, health.MaxWithdrawable(SolOnSolana));
+    }
+
+    [Fact]
+    public void Stale_mark_caps_a_position_initial_contribution_at_zero_and_widens_its_maintenance_price()
+    {
+        SubAccount winner = new SubAccount("w")
+            .WithBalance(UsdcOnEthereum, Units("100", 6))
+            .WithPosition(new PerpPosition("SOL-PERP", F("10"), F("50"), Fixed.Zero)); // +500 PnL at 100, init req 200, maint 100
+        RiskContext fresh = Context(now: 1_000) with { PricePolicy = new PricePolicy(60, F("0.02"), F("0.001"), F("0.1")) };
+        fresh = fresh with
+        {
+            Prices = fresh.Prices.SetItems(fresh.Prices.Select(p => KeyValuePair.Create(p.Key, p.Value with { PublishTime = 1_000 }))),
+            MarketStates = fresh.MarketStates.SetItem("SOL-PERP", new PerpMarketState(new PriceQuote(F("100"), Fixed.Zero, 1_000), Fixed.Zero, Fixed.Zero)),
+        };
+        RiskContext stale = fresh with { Now = 1_070 }; // 10 s beyond the maximum age: band widens by 1 %
+        stale = stale with { Prices = fresh.Prices.SetItems(fresh.Prices.Select(p => KeyValuePair.Create(p.Key, p.Value with { PublishTime = 1_070 }))) };
+
+        HealthSnapshot a = HealthCalculator.Compute(winner, fresh);
+        HealthSnapshot b = HealthCalculator.Compute(winner, stale);
+        Assert.Equal(F("400"), a.InitHealth);  // 100 + 500 − 200
+        Assert.Equal(F("100"), b.InitHealth);  // the position's 10 × (99 − 50) − 198 = 292 counts as 0
+        Assert.Equal(F("500"), a.MaintHealth); // 100 + 500 − 100
+        Assert.Equal(F("491"), b.MaintHealth); // 100 + 490 − 99 at the widened price 99
+    }
 }

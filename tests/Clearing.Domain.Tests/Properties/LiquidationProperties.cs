@@ -154,6 +154,49 @@ public sealed class LiquidationProperties
         Assert.True(withFees > Cases / 4);
     }
 
+    [Theory]
+    [InlineData(16)]
+    public void A_partial_last_action_is_the_smallest_that_reaches_the_buffer(int seed)
+    {
+        var world = new RandomPortfolios(seed);
+        int partial = 0;
+        for (int i = 0; i < Cases; i++)
+        {
+            (RiskContext context, SubAccount pool) = world.LiquidatablePool(extras: true);
+            LiquidationConfig config = world.Config();
+            LiquidationPlan plan = LiquidationPlanner.Plan(pool, context, config, 0, [])!;
+            if (plan.IsBankrupt || plan.Actions.IsEmpty)
+            {
+                continue;
+            }
+
+            SubAccount beforeLast = pool;
+            foreach (LiquidationAction action in plan.Actions.Take(plan.Actions.Length - 1))
+            {
+                beforeLast = LiquidationPlanner.Apply(beforeLast, context, action);
+            }
+
+            LiquidationAction? smaller = plan.Actions[^1] switch
+            {
+                SeizeCollateral s when s.Units < beforeLast.BalanceOf(s.Collateral) && s.Units > 1 =>
+                    LiquidationPlanner.BuildSeize(beforeLast, context, config, s.Collateral, s.Units - 1),
+                ReducePosition r when r.SizeClosed < beforeLast.PositionIn(r.Market)!.Value.Size.Abs() && r.SizeClosed.Raw > 1 =>
+                    LiquidationPlanner.BuildReduce(beforeLast, context, config, r.Market, Fixed.FromRaw(r.SizeClosed.Raw - 1)),
+                _ => null,
+            };
+            if (smaller is null)
+            {
+                continue;
+            }
+
+            partial++;
+            Fixed health = HealthCalculator.Compute(LiquidationPlanner.Apply(beforeLast, context, smaller), context).LiquidationEndHealth;
+            Assert.True(health < config.Buffer, $"case {i}: one unit less of the last action still reaches the buffer ({health} ≥ {config.Buffer})");
+        }
+
+        Assert.True(partial > Cases / 10, $"only {partial} partial plans drawn");
+    }
+
     /// <summary>Account equity at mid prices, exact: balances + unrealized PnL − funding owed.</summary>
     private static Rational Equity(SubAccount pool, RiskContext context)
     {
