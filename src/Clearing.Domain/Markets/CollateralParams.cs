@@ -148,7 +148,8 @@ public sealed record CollateralParams
             value = start;
         }
 
-        return value.MulRoundDown(p.AssetWeight(type)).MulRoundDown(chainHaircut);
+        Fixed weighted = value.MulRoundDown(p.AssetWeight(type));
+        return chainHaircut == Fixed.One ? weighted : weighted.MulRoundDown(chainHaircut);
     }
 
     private static Int128 Half(Int128 sum, Rounding rounding) =>
