@@ -38,8 +38,11 @@ public sealed class PriceAggregationTests
     [InlineData(Heartbeat, SourceUse.Used)]
     [InlineData(Heartbeat + 1, SourceUse.Stale)]
     [InlineData(86_400, SourceUse.Stale)]
-    // Clock skew: a publish time ahead of now counts as age 0, as in Domain's PricePolicy.
-    [InlineData(-30, SourceUse.Used)]
+    // Clock skew: a publish time ahead of now counts as age 0, as in Domain's PricePolicy, up to the tolerated skew;
+    // beyond it the reading is refused, or a dead source stamped in the future would stay fresh until then.
+    [InlineData(-AggregationRules.DefaultMaxFutureSkewSeconds, SourceUse.Used)]
+    [InlineData(-AggregationRules.DefaultMaxFutureSkewSeconds - 1, SourceUse.Failed)]
+    [InlineData(-365 * 86_400, SourceUse.Failed)]
     public void A_source_older_than_its_heartbeat_is_excluded(long ageSeconds, SourceUse expected)
     {
         var result = Aggregate(OneSourceOnePercent, null, Sample("feed", "100", "0", Now - ageSeconds));
@@ -47,6 +50,26 @@ public sealed class PriceAggregationTests
         var verdict = Assert.Single(result.Sources);
         Assert.Equal(expected, verdict.Use);
         Assert.Equal(expected == SourceUse.Used ? AssetPriceStatus.Live : AssetPriceStatus.Unavailable, result.Status);
+    }
+
+    [Fact]
+    public void A_reading_stamped_beyond_the_tolerated_skew_says_how_far_ahead_it_is()
+    {
+        var result = Aggregate(new AggregationRules(1, 100, maxFutureSkewSeconds: 5), null, Sample("ahead", "100", "0", Now + 6));
+
+        Assert.Equal("published 6 s in the future, at most 5 s tolerated", Assert.Single(result.Sources).Reason);
+    }
+
+    [Theory]
+    [InlineData("0", "0", "price must be positive, was 0")]
+    [InlineData("-1", "0", "price must be positive, was -1")]
+    [InlineData("1", "-0.5", "confidence must not be negative, was -0.5")]
+    public void A_source_cannot_produce_an_impossible_observation(string price, string confidence, string reason)
+    {
+        var reading = Observed("feed", price, confidence, Now);
+
+        Assert.False(reading.Succeeded);
+        Assert.Equal(reason, reading.FailureReason);
     }
 
     [Fact]
@@ -187,9 +210,11 @@ public sealed class PriceAggregationTests
     [Fact]
     public void A_frozen_price_recovers_as_soon_as_the_sources_agree_again()
     {
-        var live = Aggregate(OneSourceOnePercent, null, Sample("a", "2000", "0", Now), Sample("b", "2001", "0", Now));
-        var frozen = Aggregate(OneSourceOnePercent, live.LastGood, Sample("a", "2000", "0", Now + 10), Sample("b", "2500", "0", Now + 10));
-        var recovered = Aggregate(OneSourceOnePercent, frozen.LastGood, Sample("a", "1990", "0", Now + 20), Sample("b", "1991", "0", Now + 20));
+        var live = PriceAggregation.Aggregate("ETH", OneSourceOnePercent, [Sample("a", "2000", "0", Now), Sample("b", "2001", "0", Now)], Now, null);
+        var frozen = PriceAggregation.Aggregate(
+            "ETH", OneSourceOnePercent, [Sample("a", "2000", "0", Now + 10), Sample("b", "2500", "0", Now + 10)], Now + 10, live.LastGood);
+        var recovered = PriceAggregation.Aggregate(
+            "ETH", OneSourceOnePercent, [Sample("a", "1990", "0", Now + 20), Sample("b", "1991", "0", Now + 20)], Now + 20, frozen.LastGood);
 
         Assert.Equal(AssetPriceStatus.Live, live.Status);
         Assert.Equal(live.Quote, frozen.Quote);
@@ -236,11 +261,12 @@ public sealed class PriceAggregationTests
     }
 
     [Theory]
-    [InlineData(0, 100)]
-    [InlineData(1, -1)]
-    public void Rules_refuse_impossible_settings(int minimum, int bps)
+    [InlineData(0, 100, 10)]
+    [InlineData(1, -1, 10)]
+    [InlineData(1, 100, -1)]
+    public void Rules_refuse_impossible_settings(int minimum, int bps, long maxFutureSkew)
     {
-        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new AggregationRules(minimum, bps));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => new AggregationRules(minimum, bps, maxFutureSkew));
     }
 
     private static AssetPrice Aggregate(AggregationRules rules, PriceQuote? lastGood, params SourceSample[] samples) =>

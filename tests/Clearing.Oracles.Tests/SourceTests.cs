@@ -54,6 +54,14 @@ public sealed class EvmAggregatorInterpretationTests
         Assert.True(Source.Interpret(Round(7, 100, 1_800_000_000, 8), 8).Succeeded);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(37)]
+    public void Decimals_outside_the_supported_range_are_a_caller_error(int decimals)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Source.Interpret(Round(1, 100, 1_800_000_000, 1), decimals));
+    }
+
     [Fact]
     public async Task An_unreachable_node_is_a_failed_reading_not_an_exception()
     {

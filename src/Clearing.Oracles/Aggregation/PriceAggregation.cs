@@ -6,22 +6,32 @@ using Clearing.Oracles.Sources;
 namespace Clearing.Oracles.Aggregation;
 
 /// <summary>
-/// The per-asset rules: at least <see cref="MinimumFreshSources"/> fresh sources for a price, and freeze when the
-/// sources' spread exceeds <see cref="DivergenceThresholdBps"/> basis points (1/10,000) of their median.
+/// The per-asset rules: at least <see cref="MinimumFreshSources"/> fresh sources for a price, freeze when the
+/// sources' spread exceeds <see cref="DivergenceThresholdBps"/> basis points (1/10,000) of their median, and refuse
+/// a reading published more than <see cref="MaxFutureSkewSeconds"/> ahead of now.
 /// </summary>
 public sealed record AggregationRules
 {
-    public AggregationRules(int minimumFreshSources, int divergenceThresholdBps)
+    /// <summary>Clock skew tolerated between a source and us, in seconds, unless the rules say otherwise.</summary>
+    public const long DefaultMaxFutureSkewSeconds = 10;
+
+    public AggregationRules(int minimumFreshSources, int divergenceThresholdBps, long maxFutureSkewSeconds = DefaultMaxFutureSkewSeconds)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumFreshSources, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(divergenceThresholdBps);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxFutureSkewSeconds);
         MinimumFreshSources = minimumFreshSources;
         DivergenceThresholdBps = divergenceThresholdBps;
+        MaxFutureSkewSeconds = maxFutureSkewSeconds;
     }
 
     public int MinimumFreshSources { get; }
 
     public int DivergenceThresholdBps { get; }
+
+    /// <summary>A publish time further ahead than this is refused: it would otherwise count as fresh until the
+    /// clock caught up with it, keeping a dead source alive (a feed stamped a year ahead would be fresh for a year).</summary>
+    public long MaxFutureSkewSeconds { get; }
 }
 
 /// <summary>A source's reading with the heartbeat (seconds) beyond which its publish time makes it stale.</summary>
@@ -30,8 +40,9 @@ public readonly record struct SourceSample(PriceReading Reading, long HeartbeatS
 /// <summary>
 /// The aggregation of one asset's source readings, pure (no IO, no clock: "now" is a parameter) and deterministic:
 /// <list type="number">
-/// <item>Fresh: a successful reading for the asset whose age (now − publish time, a future publish time counting as
-/// age 0) is at most its source's heartbeat. Others are excluded with a reason.</item>
+/// <item>Fresh: a successful reading for the asset whose age (now − publish time) is at most its source's heartbeat.
+/// A publish time ahead of now by at most the tolerated skew counts as age 0 (as in Domain's PricePolicy); further
+/// ahead it is refused. Others are excluded with a reason.</item>
 /// <item>Fewer fresh readings than the minimum: <see cref="AssetPriceStatus.Unavailable"/>, no price.</item>
 /// <item>Median of the fresh prices: the middle one for an odd count; for an even count the mean of the two middle
 /// ones, rounded toward −∞ at 10^-18 USD (the half unit lost is covered by the confidence below, which is measured
@@ -68,6 +79,13 @@ public static class PriceAggregation
             if (!string.Equals(observation.Asset, asset, StringComparison.Ordinal))
             {
                 verdicts.Add(new SourceVerdict(reading.Source, SourceUse.Failed, observation, $"observation is for {observation.Asset}, not {asset}"));
+                continue;
+            }
+
+            if (observation.PublishTime - now > rules.MaxFutureSkewSeconds)
+            {
+                verdicts.Add(new SourceVerdict(reading.Source, SourceUse.Failed, observation,
+                    Invariant($"published {observation.PublishTime - now} s in the future, at most {rules.MaxFutureSkewSeconds} s tolerated")));
                 continue;
             }
 

@@ -25,7 +25,8 @@ public sealed class EvmAggregatorPriceSource : IPriceSource
 
     private readonly EvmRpcClient rpc;
     private readonly BlockTag block;
-    private int? decimals;
+    /// <summary>The feed's decimals once read, −1 before; several oracles may share a source, hence Volatile.</summary>
+    private int decimals = -1;
 
     /// <param name="block">The block state to read; <see cref="BlockTag.Latest"/> for prices (a price is not a credit, and
     /// waiting for finality would make every EVM price minutes old).</param>
@@ -48,7 +49,8 @@ public sealed class EvmAggregatorPriceSource : IPriceSource
 
     public async Task<PriceReading> ReadAsync(CancellationToken cancellationToken = default)
     {
-        if (decimals is null)
+        int feedDecimalsKnown = Volatile.Read(ref decimals);
+        if (feedDecimalsKnown < 0)
         {
             var decimalsResult = await rpc.CallAsync(new CallRequest { To = Feed, Data = ChainlinkAggregatorAbi.Decimals.EncodeCall() }, block, cancellationToken)
                 .ConfigureAwait(false);
@@ -67,7 +69,8 @@ public sealed class EvmAggregatorPriceSource : IPriceSource
                 return Fail($"decimals() = {feedDecimals} exceeds the supported {MaxDecimals}");
             }
 
-            decimals = feedDecimals;
+            Volatile.Write(ref decimals, feedDecimals);
+            feedDecimalsKnown = feedDecimals;
         }
 
         var result = await rpc.CallAsync(new CallRequest { To = Feed, Data = ChainlinkAggregatorAbi.EncodeLatestRoundData() }, block, cancellationToken)
@@ -82,13 +85,15 @@ public sealed class EvmAggregatorPriceSource : IPriceSource
             return Fail($"latestRoundData() returned undecodable data: {error}");
         }
 
-        return Interpret(round!, decimals.Value);
+        return Interpret(round!, feedDecimalsKnown);
     }
 
     /// <summary>The checks and scaling of one round, separate from IO so tests can table them.</summary>
     public PriceReading Interpret(AggregatorRound round, int feedDecimals)
     {
         ArgumentNullException.ThrowIfNull(round);
+        ArgumentOutOfRangeException.ThrowIfNegative(feedDecimals);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(feedDecimals, MaxDecimals);
         if (round.Answer <= 0)
         {
             return Fail($"round {round.RoundId} answer {round.Answer} is not positive");
