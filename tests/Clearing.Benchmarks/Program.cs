@@ -4,10 +4,16 @@ using BenchmarkDotNet.Running;
 using Clearing.Benchmarks;
 
 // `dotnet run -c Release -- peer [sample]`: times Mango's HealthCache on the first pools of the same world under node.
+// `dotnet run -c Release -- cpu`: the ExposureBook workloads in CPU time per evaluation (for a shared machine).
 // Anything else goes to BenchmarkDotNet; `--short` selects the few-minutes job used for the README figures.
 if (args.Length > 0 && args[0] == "peer")
 {
     return MangoPeerTiming.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
+}
+
+if (args.Length > 0 && args[0] == "cpu")
+{
+    return CpuTimeRun.Run();
 }
 
 var config = DefaultConfig.Instance;
