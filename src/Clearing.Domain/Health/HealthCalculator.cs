@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Clearing.Domain.Accounts;
 using Clearing.Domain.Markets;
 using Clearing.Domain.Numerics;
@@ -17,9 +18,23 @@ public readonly record struct HealthComponents(Fixed Assets, Fixed Liabilities)
         contribution.IsNegative ? new(Assets, Liabilities - contribution) : new(Assets + contribution, Liabilities);
 }
 
+/// <summary>Health of every pool of an account: the cross pool and each isolated sub-account, each valued alone.</summary>
+public sealed record AccountHealth(string AccountId, HealthSnapshot Cross, ImmutableArray<HealthSnapshot> Isolated)
+{
+    /// <summary>Whether any pool is liquidatable (each is liquidated alone).</summary>
+    public bool AnyLiquidatable => Cross.IsLiquidatable || Isolated.Any(h => h.IsLiquidatable);
+}
+
 /// <summary>The health entry point: values one pool (cross or isolated) against a context.</summary>
 public static class HealthCalculator
 {
+    /// <summary>Every pool of the account; an isolated pool's collateral never counts for the cross pool or another isolated pool.</summary>
+    public static AccountHealth Compute(MarginAccount account, RiskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        return new AccountHealth(account.Id, Compute(account.Cross, context), [.. account.Isolated.Select(pool => Compute(pool, context))]);
+    }
+
     public static HealthSnapshot Compute(SubAccount account, RiskContext context)
     {
         ArgumentNullException.ThrowIfNull(account);
