@@ -95,6 +95,43 @@ public sealed class MarginCommandTests
         Assert.Equal("-70", (string?)JsonNode.Parse(stdout)!["accounts"]![0]!["maintHealth"]);
     }
 
+    [Theory]
+    // Drift size premium: 0.01 BTC = 10^7 in 1e-9 units, sqrt(10^8 + 1) = 10000, premium = 0.08 + 10000 × 10^6 / 10^7 in 1e-4
+    // = 800 + 1000 → 0.18 initial ratio: requirement 108, init = 250 + 60 − 108 = 202.
+    [InlineData("\"imfFactor\":1000000", "202")]
+    // Tiers: from 0 the rates 0.2 / 0.1 → init requirement 120: init = 250 + 60 − 120 = 190.
+    [InlineData("\"tiers\":[{\"lowerBound\":\"0\",\"initialRate\":\"0.2\",\"maintenanceRate\":\"0.1\"}]", "190")]
+    // Volatility: k 2 × sqrt(0.01 × 4) = 0.4 initial ratio → requirement 240: init = 250 + 60 − 240 = 70.
+    [InlineData("\"volatility\":{\"k\":\"2\",\"horizonPeriods\":\"4\",\"maintenanceFraction\":\"0.5\",\"variance\":\"0.01\"}", "70")]
+    // Funding: the index rose by 100 since the position's last settlement (0): a long owes 0.01 × 100 = 1.
+    [InlineData("\"fundingIndex\":\"100\"", "249")]
+    public void Optional_market_fields_raise_the_requirement_by_the_hand_computed_amount(string marketField, string expectedInitHealth)
+    {
+        var portfolio = IssueExample.Replace(
+            "\"maintenanceMarginRatio\":\"0.05\"}", "\"maintenanceMarginRatio\":\"0.05\"," + marketField + "}", StringComparison.Ordinal);
+        Assert.NotEqual(IssueExample, portfolio);
+
+        var (exit, stdout, stderr) = Run(portfolio);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(expectedInitHealth, (string?)JsonNode.Parse(stdout)!["accounts"]![0]!["initHealth"]);
+    }
+
+    [Fact]
+    public void A_pending_deposit_is_worth_nothing()
+    {
+        var portfolio = IssueExample.Replace(
+            "\"positions\":[{\"market\"",
+            "\"pendingDeposits\":[{\"chain\":\"solana\",\"asset\":\"SOL\",\"amount\":\"1000\",\"txId\":\"5xyz\"}],\"positions\":[{\"market\"",
+            StringComparison.Ordinal);
+
+        var (exit, stdout, stderr) = Run(portfolio);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("250", (string?)JsonNode.Parse(stdout)!["accounts"]![0]!["initHealth"]);
+        Assert.Equal("1000", (string?)JsonNode.Parse(stdout)!["accounts"]![0]!["collateralValue"]);
+    }
+
     [Fact]
     public void An_isolated_sub_account_is_valued_and_liquidated_alone()
     {
