@@ -44,12 +44,12 @@ public static class CrashHostProgram
         });
         var stores = new ActorHostStores(new SqlHostLease(database), new SqlReminderTable(database),
             new Dictionary<string, IGrainStorage> { [PersistentStateAttribute.DefaultStorage] = new SqlGrainStorage(database) });
-        // A short lease: a killed host's successor takes over about a second later.
+        // A short lease: a killed host's successor takes over a few seconds later.
         var options = new ActorHostOptions
         {
             HostId = hostId,
-            LeaseTtl = TimeSpan.FromSeconds(1),
-            LeaseRenewInterval = TimeSpan.FromMilliseconds(200),
+            LeaseTtl = TimeSpan.FromSeconds(3),
+            LeaseRenewInterval = TimeSpan.FromMilliseconds(250),
             OnBackgroundError = (grain, error) => Say($"background {grain}: {error.Message}"),
         };
         var host = new ActorHost(options, new GrainRegistry().AddClearingGrains(), stores, TimeProvider.System, services);
