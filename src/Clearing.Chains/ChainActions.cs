@@ -39,7 +39,10 @@ public interface IChainActionJournal
     /// <summary>Actions of <paramref name="chain"/> that are not confirmed or failed, oldest first.</summary>
     Task<IReadOnlyList<ChainAction>> OpenAsync(string chain, CancellationToken cancellationToken);
 
-    /// <summary>planned → signed, recording the binding.</summary>
+    /// <summary>
+    /// planned → signed, recording the binding. Refuses (conflict) an EVM nonce already bound to another action of the
+    /// same chain that has not failed: two executor passes racing can never put two actions on one nonce.
+    /// </summary>
     Task<ChainAction> BindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken);
 
     /// <summary>
@@ -55,7 +58,13 @@ public interface IChainActionJournal
     /// <summary>broadcast → confirmed: the transaction is final on its chain.</summary>
     Task<ChainAction> MarkConfirmedAsync(long actionId, CancellationToken cancellationToken);
 
-    /// <summary>→ failed, with a reason an operator can act on.</summary>
+    /// <summary>
+    /// planned → failed: given up before anything was signed. Only from planned, so an executor acting on a stale view
+    /// can never fail an action that another executor has already signed and sent.
+    /// </summary>
+    Task<ChainAction> AbandonAsync(long actionId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>signed or broadcast → failed, from facts on the chain, with a reason an operator can act on.</summary>
     Task<ChainAction> MarkFailedAsync(long actionId, string reason, CancellationToken cancellationToken);
 }
 

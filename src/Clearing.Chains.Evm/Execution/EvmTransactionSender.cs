@@ -54,10 +54,14 @@ public sealed class EvmTransactionSender(EvmRpcClient rpc, EvmPrivateKey key, ul
         return new FeeQuote((2 * baseFee) + tip, tip);
     }
 
-    /// <summary>Builds and signs a call (or, with <paramref name="to"/> null, a contract creation) at <paramref name="nonce"/>.</summary>
-    public async Task<SignedTransaction> SignAsync(EvmAddress? to, byte[] data, BigInteger value, ulong nonce, FeeQuote fees, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds and signs a call (or, with <paramref name="to"/> null, a contract creation) at <paramref name="nonce"/>.
+    /// Without <paramref name="gasLimit"/> the gas comes from eth_estimateGas plus a margin; a call that would revert
+    /// fails there with the node's JSON-RPC error (an <see cref="RpcException"/>), before anything is signed.
+    /// </summary>
+    public async Task<SignedTransaction> SignAsync(EvmAddress? to, byte[] data, BigInteger value, ulong nonce, FeeQuote fees, ulong? gasLimit, CancellationToken cancellationToken)
     {
-        var estimate = (await rpc.EstimateGasAsync(new CallRequest { From = key.Address, To = to, Data = data, Value = value }, cancellationToken)).Value;
+        var gas = gasLimit ?? await EstimateWithMarginAsync(to, data, value, cancellationToken);
         var transaction = new Eip1559Transaction
         {
             ChainId = chainId,
@@ -65,11 +69,17 @@ public sealed class EvmTransactionSender(EvmRpcClient rpc, EvmPrivateKey key, ul
             To = to,
             Value = value,
             Data = data,
-            GasLimit = estimate + (estimate * GasMarginPercent / 100),
+            GasLimit = gas,
             MaxFeePerGas = fees.MaxFeePerGas,
             MaxPriorityFeePerGas = fees.MaxPriorityFeePerGas,
         };
         return SignedTransaction.Sign(transaction, key);
+    }
+
+    private async Task<ulong> EstimateWithMarginAsync(EvmAddress? to, byte[] data, BigInteger value, CancellationToken cancellationToken)
+    {
+        var estimate = (await rpc.EstimateGasAsync(new CallRequest { From = key.Address, To = to, Data = data, Value = value }, cancellationToken)).Value;
+        return estimate + (estimate * GasMarginPercent / 100);
     }
 
     /// <summary>Sends already signed bytes. Sending the same bytes again is harmless: they can be mined once.</summary>
@@ -79,7 +89,7 @@ public sealed class EvmTransactionSender(EvmRpcClient rpc, EvmPrivateKey key, ul
     /// <summary>Signs at the next nonce, sends, and waits for the receipt (for one-off operator work such as a deployment).</summary>
     public async Task<EvmReceipt> SendAndWaitAsync(EvmAddress? to, byte[] data, BigInteger value, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        var signed = await SignAsync(to, data, value, await NextNonceAsync(cancellationToken), await QuoteFeesAsync(cancellationToken), cancellationToken);
+        var signed = await SignAsync(to, data, value, await NextNonceAsync(cancellationToken), await QuoteFeesAsync(cancellationToken), gasLimit: null, cancellationToken);
         var hash = (await BroadcastAsync(signed, cancellationToken)).Value;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(deadline);
