@@ -1,6 +1,7 @@
 using Clearing.Actors.Hosting;
 using Clearing.Grains.Accounts;
 using Clearing.Grains.Deposits;
+using Clearing.Grains.Members;
 
 namespace Clearing.Grains;
 
@@ -17,6 +18,7 @@ public static class ClearingGrains
         return registry
             .Add<IMarginAccountGrain, MarginAccountGrain>()
             .Add<ISuspenseGrain, SuspenseGrain>()
-            .Add<IChainDepositsGrain, ChainDepositsGrain>();
+            .Add<IChainDepositsGrain, ChainDepositsGrain>()
+            .Add<IMemberGrain, MemberGrain>();
     }
 }
