@@ -18,6 +18,7 @@ public static class VaultCommand
     {
         var vault = new Command("vault", "Deploy and set up collateral vaults.");
         vault.Subcommands.Add(CreateDeploy());
+        vault.Subcommands.Add(SolanaVaultInit.Create());
         return vault;
     }
 

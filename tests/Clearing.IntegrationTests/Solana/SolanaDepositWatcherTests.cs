@@ -1,0 +1,178 @@
+using System.Numerics;
+using Clearing.Chains;
+using Clearing.Chains.Solana.Rpc;
+using Clearing.Chains.Solana.Vault;
+using Clearing.IntegrationTests.Evm;
+using Clearing.TestKit;
+
+namespace Clearing.IntegrationTests.Solana;
+
+/// <summary>
+/// The Solana deposit watcher against the LiteSVM devnet: real SPL Token, Memo and System programs, finalized lagging
+/// processed by 8 slots, history read through getSignaturesForAddress. The sink records what was proposed.
+/// </summary>
+[Trait("RealComponent", "true")]
+public sealed class SolanaDepositWatcherTests(SolanaDevnetFixture fixture) : IClassFixture<SolanaDevnetFixture>
+{
+    [Fact]
+    public async Task A_memo_deposit_is_pending_while_confirmed_and_credited_once_at_finality()
+    {
+        using var vault = await SolanaVaultScenario.StartAsync(fixture.Devnet, seed: 1);
+        var sink = new RecordingDepositSink();
+        var watcher = new SolanaDepositWatcher(vault.Client, vault.Options(), sink);
+        await watcher.PollOnceAsync(CancellationToken.None);
+        Assert.Empty(sink.ProposedFinal); // the vault account's creation moved no tokens into it
+
+        var signature = await vault.DepositAsync(250_000, "alice");
+        await fixture.Devnet.AdvanceSlotsAsync(1); // confirmed, not finalized
+        await watcher.PollOnceAsync(CancellationToken.None);
+        Assert.Empty(sink.ProposedFinal);
+        var pending = Assert.Single(sink.Pending(SolanaVaultScenario.Chain));
+        Assert.Equal(("alice", new BigInteger(250_000)), (pending.AccountId, pending.Amount));
+
+        await vault.FinalizeAsync(signature);
+        await watcher.PollOnceAsync(CancellationToken.None);
+        await watcher.PollOnceAsync(CancellationToken.None); // a second round finds nothing new
+
+        var credited = Assert.Single(sink.ProposedFinal);
+        var details = (await vault.Client.GetTransactionAsync(signature, Commitment.Finalized)).Value!;
+        var vaultIndex = details.AllAccountKeys.ToList().IndexOf(vault.VaultTokenAccount);
+        Assert.Equal(new DepositKey(SolanaVaultScenario.Chain, signature, vaultIndex), credited.Key);
+        Assert.Equal(("alice", "USDC", vault.Mint.PublicKey.ToString(), new BigInteger(250_000)), (credited.AccountId, credited.Asset, credited.Token, credited.Amount));
+        Assert.Equal(vault.Depositor.PublicKey.ToString(), credited.Depositor);
+        Assert.Equal(details.Slot, credited.Height);
+        Assert.Null(credited.SuspenseReason);
+        Assert.Empty(sink.Pending(SolanaVaultScenario.Chain));
+        var anchors = SolanaWatchCursor.Parse(sink.Cursor(SolanaVaultScenario.Chain)!.Value.BlockHash);
+        Assert.Equal(signature, anchors[vault.VaultTokenAccount].Signature);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "the deposit has no memo")]
+    [InlineData(new[] { "not an account id!" }, "the memo 'not an account id!' is not a valid account id")]
+    [InlineData(new[] { "alice", "bob" }, "the deposit has 2 different memos")]
+    public async Task A_deposit_without_one_valid_memo_is_proposed_for_suspense(string[] memos, string reason)
+    {
+        using var vault = await SolanaVaultScenario.StartAsync(fixture.Devnet, seed: (byte)(10 + memos.Length));
+        var sink = new RecordingDepositSink();
+        var watcher = new SolanaDepositWatcher(vault.Client, vault.Options(), sink);
+
+        await vault.FinalizeAsync(await vault.DepositAsync(7_000, memos));
+        await watcher.PollOnceAsync(CancellationToken.None);
+
+        var suspense = Assert.Single(sink.ProposedFinal);
+        Assert.Null(suspense.AccountId);
+        Assert.Equal(reason, suspense.SuspenseReason);
+        Assert.Equal(new BigInteger(7_000), suspense.Amount);
+    }
+
+    [Fact]
+    public async Task A_failed_transaction_into_the_vault_is_ignored()
+    {
+        using var vault = await SolanaVaultScenario.StartAsync(fixture.Devnet, seed: 20);
+        var sink = new RecordingDepositSink();
+        var watcher = new SolanaDepositWatcher(vault.Client, vault.Options(), sink);
+
+        var failed = await vault.DepositAsync(SolanaVaultScenario.MintedUnits + 1, "alice"); // more than the depositor holds: lands with meta.err
+        var good = await vault.DepositAsync(5, "alice");
+        await vault.FinalizeAsync(good);
+        Assert.True((await vault.Client.GetTransactionAsync(failed, Commitment.Finalized)).Value!.Meta!.Failed);
+        await watcher.PollOnceAsync(CancellationToken.None);
+
+        Assert.Equal([good], sink.ProposedFinal.Select(d => d.Key.TransactionId));
+    }
+
+    [Fact]
+    public async Task A_deposit_dropped_before_finality_is_never_credited()
+    {
+        using var vault = await SolanaVaultScenario.StartAsync(fixture.Devnet, seed: 21);
+        var sink = new RecordingDepositSink();
+        var watcher = new SolanaDepositWatcher(vault.Client, vault.Options(), sink);
+
+        var dropped = await vault.DepositAsync(900, "alice");
+        await fixture.Devnet.AdvanceSlotsAsync(1);
+        await watcher.PollOnceAsync(CancellationToken.None);
+        Assert.Equal([dropped], sink.Pending(SolanaVaultScenario.Chain).Select(d => d.Key.TransactionId));
+
+        await fixture.Devnet.Rpc.CallAsync("devnet_dropTransaction", dropped);
+        var kept = await vault.DepositAsync(100, "bob");
+        await vault.FinalizeAsync(kept);
+        await vault.FinalizeEverythingAsync();
+        await watcher.PollOnceAsync(CancellationToken.None);
+
+        Assert.Equal([(kept, "bob")], sink.ProposedFinal.Select(d => (d.Key.TransactionId, d.AccountId)));
+        Assert.Empty(sink.Pending(SolanaVaultScenario.Chain));
+        Assert.Equal(100ul, await vault.TokenBalanceAsync(vault.VaultTokenAccount));
+    }
+
+    [Fact]
+    public async Task Pagination_over_several_pages_credits_every_deposit_once_across_rounds()
+    {
+        using var vault = await SolanaVaultScenario.StartAsync(fixture.Devnet, seed: 22);
+        var sink = new RecordingDepositSink();
+        var watcher = new SolanaDepositWatcher(vault.Client, vault.Options(signaturesPerPage: 2), sink);
+
+        var first = new List<string>();
+        for (var i = 1; i <= 5; i++)
+        {
+            first.Add(await vault.DepositAsync((ulong)i, $"acct-{i}"));
+            await fixture.Devnet.AdvanceSlotsAsync(1); // one deposit per slot, so pages split inside and across slots
+        }
+
+        await vault.FinalizeAsync(first[^1]);
+        await watcher.PollOnceAsync(CancellationToken.None);
+
+        var second = new List<string>();
+        for (var i = 6; i <= 8; i++)
+        {
+            second.Add(await vault.DepositAsync((ulong)i, $"acct-{i}"));
+        }
+
+        await vault.FinalizeAsync(second[^1]);
+        await watcher.PollOnceAsync(CancellationToken.None);
+        await watcher.PollOnceAsync(CancellationToken.None);
+
+        Assert.Equal(8, sink.ProposedFinal.Count);
+        Assert.Equal(first.Concat(second).Order(), sink.ProposedFinal.Select(d => d.Key.TransactionId).Order());
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => ($"acct-{i}", new BigInteger(i))), sink.ProposedFinal.Select(d => (d.AccountId!, d.Amount)).OrderBy(d => d.Amount));
+        Assert.Equal(36ul, await vault.TokenBalanceAsync(vault.VaultTokenAccount));
+    }
+
+    [Fact]
+    public async Task A_sol_deposit_into_the_sol_vault_is_credited_as_its_lamport_gain()
+    {
+        using var vault = await SolanaVaultScenario.StartAsync(fixture.Devnet, seed: 23);
+        var sink = new RecordingDepositSink();
+        var watcher = new SolanaDepositWatcher(vault.Client, vault.Options(), sink);
+
+        var signature = await vault.DepositSolAsync(2_000_000, "carol");
+        await vault.FinalizeAsync(signature);
+        await watcher.PollOnceAsync(CancellationToken.None);
+
+        var credited = Assert.Single(sink.ProposedFinal);
+        Assert.Equal(("carol", "SOL", "", new BigInteger(2_000_000), signature), (credited.AccountId, credited.Asset, credited.Token, credited.Amount, credited.Key.TransactionId));
+    }
+
+    [Fact]
+    public async Task A_cursor_whose_anchor_is_not_in_the_history_stops_crediting()
+    {
+        using var vault = await SolanaVaultScenario.StartAsync(fixture.Devnet, seed: 24);
+        var sink = new RecordingDepositSink();
+        var watcher = new SolanaDepositWatcher(vault.Client, vault.Options(), sink);
+        await vault.FinalizeAsync(await vault.DepositAsync(3, "alice"));
+        await watcher.PollOnceAsync(CancellationToken.None);
+
+        // A cursor naming a signature this vault account never had (as from another cluster or a pruned node).
+        var foreign = await vault.DepositSolAsync(2_000_000, "alice"); // above the rent-exempt minimum of an empty account
+        await vault.FinalizeAsync(foreign);
+        var cursor = sink.Cursor(SolanaVaultScenario.Chain)!.Value;
+        var anchors = SolanaWatchCursor.Parse(cursor.BlockHash);
+        anchors[vault.VaultTokenAccount] = new SignatureAnchor(foreign, anchors[vault.VaultTokenAccount].Slot);
+        await sink.CommitFinalizedAsync(SolanaVaultScenario.Chain, cursor with { BlockHash = SolanaWatchCursor.Format(anchors) }, [], CancellationToken.None);
+        var creditedBefore = sink.ProposedFinal.Count;
+        await vault.FinalizeAsync(await vault.DepositAsync(4, "alice"));
+
+        await Assert.ThrowsAsync<SignatureAnchorMissingException>(() => watcher.PollOnceAsync(CancellationToken.None));
+        Assert.Equal(creditedBefore, sink.ProposedFinal.Count);
+    }
+}
