@@ -127,6 +127,23 @@ public abstract class DepositSinkTests
     }
 
     [Fact]
+    public async Task A_deposed_host_can_neither_credit_nor_move_the_cursor()
+    {
+        var database = await Databases.CreateAsync();
+        var deposedClock = new FakeClock();
+        var deposed = await GrainTestHost.StartAsync(database, "host-1", deposedClock);
+        await deposed.Sink.CommitFinalizedAsync(Chain, new ChainCursor(5, "0xblock5"), [Observed("0x01", "alice", Usd(1))], default);
+        await using var successor = await GrainTestHost.StartAsync(database, "host-2", new FakeClock(deposedClock.GetUtcNow() + TimeSpan.FromMinutes(5)));
+
+        // The cursor's own write is fenced; after that the deposed host steps down and refuses calls outright.
+        await Assert.ThrowsAsync<Actors.Storage.FencedWriteException>(() => deposed.Sink.CommitFinalizedAsync(Chain, new ChainCursor(9, "0xblock9"), [], default));
+        await Assert.ThrowsAsync<Actors.Hosting.HostNotActiveException>(() => deposed.Sink.CommitFinalizedAsync(Chain, new ChainCursor(9, "0xblock9"), [Observed("0x02", "alice", Usd(2), height: 7)], default));
+
+        Assert.Equal(new ChainCursor(5, "0xblock5"), await successor.Sink.ReadCursorAsync(Chain, default));
+        Assert.Equal(TestRisk.Dollars(1), Assert.Single((await successor.Account("alice").GetSnapshotAsync()).Balances).Units);
+    }
+
+    [Fact]
     public async Task Pending_deposits_are_shown_worth_zero_and_leave_when_final_or_reorged()
     {
         var database = await Databases.CreateAsync();

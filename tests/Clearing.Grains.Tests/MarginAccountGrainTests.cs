@@ -196,7 +196,7 @@ public abstract class MarginAccountGrainTests
     }
 
     [Fact]
-    public async Task A_deposed_host_cannot_credit()
+    public async Task A_deposed_host_can_neither_credit_nor_plan_a_withdrawal()
     {
         var database = await Databases.CreateAsync();
         var crashedClock = new FakeClock();
@@ -210,9 +210,13 @@ public abstract class MarginAccountGrainTests
         Assert.True(standby.Host.IsActive);
 
         await Assert.ThrowsAsync<FencedWriteException>(() => alice.CreditDepositAsync(Deposit("0xaa", TestRisk.Dollars(1), index: 1)));
+        // Fenced once, the deposed host steps down: later calls are refused before they reach a grain.
+        Assert.False(crashed.Host.IsActive);
+        await Assert.ThrowsAsync<Actors.Hosting.HostNotActiveException>(() => crashed.Account("bob").RequestWithdrawalAsync(new RequestWithdrawal("w1", TestRisk.Chain, "USDC", 1, "0xdest")));
 
         var snapshot = await standby.Account("alice").GetSnapshotAsync();
         Assert.Equal(TestRisk.Dollars(1), Assert.Single(snapshot.Balances).Units);
+        Assert.Empty(await new OutboxStore(database).OpenAsync(TestRisk.Chain));
         await AssertLedgerMatchesAsync(database, snapshot);
     }
 

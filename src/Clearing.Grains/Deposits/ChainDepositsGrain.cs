@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Clearing.Actors;
 using Clearing.Chains;
 using Clearing.Grains.Accounts;
+using Clearing.Grains.Durable;
 using Clearing.Grains.Risk;
 using Clearing.Grains.Serialization;
 using Clearing.Persistence.Cursors;
@@ -104,7 +105,7 @@ public sealed class ChainDepositsGrain(
             {
                 replayed++;
             }
-            else if (result.CreditedTo.StartsWith("suspense:", StringComparison.Ordinal))
+            else if (result.CreditedTo == LedgerAccounts.Suspense(Chain))
             {
                 suspended++;
             }
