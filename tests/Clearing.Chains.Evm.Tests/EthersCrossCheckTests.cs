@@ -101,7 +101,7 @@ public sealed class EthersCrossCheckTests
         var root = TestFiles.RepoRoot();
         var script = Path.Combine(root, "tests", "Clearing.Chains.Evm.Tests", "CrossCheck", "ethers-crosscheck.mjs");
         var ethers = Path.Combine(root, "deploy", "devnet", "node_modules", "ethers", "package.json");
-        Assert.True(File.Exists(ethers), $"ethers is missing from {Path.GetDirectoryName(ethers)}: run `cd deploy/devnet && npm ci` (needs Node 20).");
+        Assert.True(File.Exists(ethers), $"ethers is missing from {Path.GetDirectoryName(ethers)}: run `cd deploy/devnet && npm install --no-save` (needs Node 20).");
 
         var folder = Directory.CreateTempSubdirectory("clearing-ethers-crosscheck-").FullName;
         try
@@ -121,7 +121,7 @@ public sealed class EthersCrossCheckTests
             }
             catch (System.ComponentModel.Win32Exception exception)
             {
-                Assert.Fail($"node is not on PATH ({exception.Message}): install Node 20 and run `cd deploy/devnet && npm ci`.");
+                Assert.Fail($"node is not on PATH ({exception.Message}): install Node 20 and run `cd deploy/devnet && npm install --no-save`.");
                 throw;
             }
 
@@ -131,7 +131,7 @@ public sealed class EthersCrossCheckTests
                 var stdout = process.StandardOutput.ReadToEndAsync();
                 using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
                 await process.WaitForExitAsync(deadline.Token);
-                Assert.True(process.ExitCode == 0, $"ethers cross-check script failed (exit {process.ExitCode}); if ethers is missing run `cd deploy/devnet && npm ci`.\n{await stderr}{await stdout}");
+                Assert.True(process.ExitCode == 0, $"ethers cross-check script failed (exit {process.ExitCode}); if ethers is missing run `cd deploy/devnet && npm install --no-save`.\n{await stderr}{await stdout}");
             }
 
             return JsonDocument.Parse(await File.ReadAllTextAsync(output)).RootElement.Clone();

@@ -87,7 +87,7 @@ public sealed class VaultAbiArtifactTests
             }
             catch (System.ComponentModel.Win32Exception exception)
             {
-                Assert.Fail($"node is not on PATH ({exception.Message}): install Node 20, run `cd deploy/devnet && npm ci`, then `node contracts/evm/build.mjs`.");
+                Assert.Fail($"node is not on PATH ({exception.Message}): install Node 20, run `cd deploy/devnet && npm install --no-save`, then `node contracts/evm/build.mjs`.");
                 throw;
             }
 
@@ -99,7 +99,7 @@ public sealed class VaultAbiArtifactTests
                 process.Kill(entireProcessTree: true);
             }
 
-            Assert.True(File.Exists(artifact), $"contracts/evm did not build (exit {process.ExitCode}); run `cd deploy/devnet && npm ci` then `node contracts/evm/build.mjs`.\n{stderr.Result}{stdout.Result}");
+            Assert.True(File.Exists(artifact), $"contracts/evm did not build (exit {process.ExitCode}); run `cd deploy/devnet && npm install --no-save` then `node contracts/evm/build.mjs`.\n{stderr.Result}{stdout.Result}");
         }
 
         return JsonDocument.Parse(File.ReadAllText(artifact)).RootElement.Clone();

@@ -25,7 +25,7 @@ const startDeadlineMs = 20_000;
  */
 export async function startAnvil() {
   if (!existsSync(anvilBinary)) {
-    throw new Error(`anvil not found at ${anvilBinary} (run: cd deploy/devnet && npm ci)`);
+    throw new Error(`anvil not found at ${anvilBinary} (run: cd deploy/devnet && npm install --no-save)`);
   }
   const child = spawn(anvilBinary, ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId)], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const ethersEntry = join(repoRoot, 'deploy', 'devnet', 'node_modules', 'ethers', 'lib.esm', 'index.js');
 if (!existsSync(ethersEntry)) {
-  console.error(`ethers is not installed at ${ethersEntry}: run \`cd deploy/devnet && npm ci\``);
+  console.error(`ethers is not installed at ${ethersEntry}: run \`cd deploy/devnet && npm install --no-save\``);
   process.exit(3);
 }
 

@@ -1,6 +1,6 @@
 // Computes @solana/kit's answers for the cases KitCrossCheckTests generates, so the C# test can assert that
 // Clearing.Chains.Solana produces the same bytes. Usage: node kit-crosscheck.mjs <cases.json> <answers.json>
-// kit is imported from deploy/devnet/node_modules by absolute path (install: cd deploy/devnet && npm ci).
+// kit is imported from deploy/devnet/node_modules by absolute path (install: cd deploy/devnet && npm install --no-save).
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import path from 'node:path';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kitEntry = path.resolve(here, '../../../deploy/devnet/node_modules/@solana/kit/dist/index.node.mjs');
 if (!existsSync(kitEntry)) {
-    console.error(`@solana/kit not found at ${kitEntry}: run \`cd deploy/devnet && npm ci\``);
+    console.error(`@solana/kit not found at ${kitEntry}: run \`cd deploy/devnet && npm install --no-save\``);
     process.exit(3);
 }
 
