@@ -22,5 +22,6 @@ public static class ClearingCli
         yield return KeysCommand.Create();
         yield return VaultCommand.Create();
         yield return MarginCommand.Create();
+        yield return ServeCommand.Create();
     }
 }
