@@ -138,6 +138,44 @@ public abstract class MarginAccountGrainTests
     }
 
     [Theory]
+    [InlineData(true, 600)]    // paid: the 400 USD leave the vault's custody
+    [InlineData(false, 1_000)] // failed: the 400 USD go back to the available balance
+    public async Task Settling_a_withdrawal_ends_its_reservation_through_the_journal(bool paid, long availableUsd)
+    {
+        var database = await Databases.CreateAsync();
+        await using var host = await GrainTestHost.StartAsync(database);
+        var alice = host.Account("alice");
+        await alice.CreditDepositAsync(Deposit("0xaa", TestRisk.Dollars(1_000)));
+        var withdrawal = await alice.RequestWithdrawalAsync(new RequestWithdrawal("w1", TestRisk.Chain, "USDC", TestRisk.Dollars(400), "0xdest"));
+
+        var settled = await alice.SettleWithdrawalAsync(new SettleWithdrawal(withdrawal.DecisionId!, paid));
+        var again = await alice.SettleWithdrawalAsync(new SettleWithdrawal(withdrawal.DecisionId!, !paid));
+
+        Assert.True(settled.Settled);
+        Assert.Equal(settled with { Replayed = true }, again);
+        var snapshot = await alice.GetSnapshotAsync();
+        Assert.Empty(snapshot.Reservations);
+        Assert.Equal(TestRisk.Dollars(availableUsd), Assert.Single(snapshot.Balances).Units);
+        var ledger = new LedgerStore(database);
+        Assert.Equal(BigInteger.Zero, await ledger.BalanceAsync(LedgerAccounts.WithdrawalsInFlight(TestRisk.Chain), TestRisk.Chain, "USDC"));
+        Assert.Equal(-(BigInteger)TestRisk.Dollars(availableUsd), await ledger.BalanceAsync(LedgerAccounts.Vault(TestRisk.Chain), TestRisk.Chain, "USDC"));
+        await AssertLedgerMatchesAsync(database, snapshot);
+    }
+
+    [Fact]
+    public async Task Settling_an_unknown_decision_changes_nothing()
+    {
+        var database = await Databases.CreateAsync();
+        await using var host = await GrainTestHost.StartAsync(database);
+
+        var result = await host.Account("alice").SettleWithdrawalAsync(new SettleWithdrawal("withdraw:alice:nope", Paid: true));
+
+        Assert.False(result.Settled);
+        Assert.Contains("holds no reservation", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(await new LedgerStore(database).TrialBalanceAsync());
+    }
+
+    [Theory]
     [InlineData("ETH-PERP", "1", "2000", "initial health would be -100 USD")] // requirement 200 USD on 100 USD of collateral
     [InlineData("BTC-PERP", "1", "2000", "unknown market BTC-PERP")]
     [InlineData("ETH-PERP", "0", "2000", "order size must be non-zero")]

@@ -29,3 +29,6 @@ public sealed record ApplyTrade(
     string Market,
     [property: JsonConverter(typeof(FixedJsonConverter))] Fixed SizeDelta,
     [property: JsonConverter(typeof(FixedJsonConverter))] Fixed Price);
+
+/// <summary>The final outcome of a withdrawal's outbox action: <paramref name="Paid"/> (confirmed on chain) or failed.</summary>
+public sealed record SettleWithdrawal(string DecisionId, bool Paid);

@@ -24,6 +24,12 @@ public interface IMarginAccountGrain : IGrainWithStringKey
     /// </summary>
     Task<WithdrawalResult> RequestWithdrawalAsync(RequestWithdrawal command);
 
+    /// <summary>
+    /// Ends a reserved withdrawal once its outbox action is final: paid (the reservation leaves custody) or failed (the
+    /// amount returns to the available balance). Idempotent on the decision id.
+    /// </summary>
+    Task<SettlementResult> SettleWithdrawalAsync(SettleWithdrawal command);
+
     /// <summary>Applies a fill after the pre-trade check (initial health ≥ 0 after it); otherwise a reasoned rejection.</summary>
     Task<TradeResult> ApplyTradeAsync(ApplyTrade command);
 

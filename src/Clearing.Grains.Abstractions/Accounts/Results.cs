@@ -36,3 +36,9 @@ public sealed record TradeResult(
     [property: JsonConverter(typeof(FixedJsonConverter))] Fixed InitHealthBefore,
     [property: JsonConverter(typeof(FixedJsonConverter))] Fixed InitHealthAfter,
     bool Replayed = false);
+
+/// <summary>
+/// A withdrawal's end: <paramref name="Settled"/> false only for a decision this account holds no reservation for
+/// (<paramref name="Reason"/> says so). <paramref name="Paid"/> echoes the outcome applied.
+/// </summary>
+public sealed record SettlementResult(string DecisionId, bool Settled, bool Paid, string? Reason, bool Replayed = false);

@@ -131,6 +131,37 @@ public sealed class MarginAccountGrain(
         return replayed ? result with { Replayed = true } : result;
     }
 
+    public async Task<SettlementResult> SettleWithdrawalAsync(SettleWithdrawal command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentException.ThrowIfNullOrWhiteSpace(command.DecisionId);
+        var key = IdempotencyKeys.Settlement(command.DecisionId);
+        var reservation = State.Reservations.FirstOrDefault(r => r.DecisionId == command.DecisionId);
+        if (reservation is null)
+        {
+            // Settled before (the commit answers with that first result) or never reserved here (recorded as such).
+            var (stored, wasSettled) = await CommitCommandAsync(key, new SettlementResult(command.DecisionId, false, command.Paid, $"account {AccountId} holds no reservation for {command.DecisionId}"), CommandEffects<MarginAccountState>.None);
+            return wasSettled ? stored with { Replayed = true } : stored;
+        }
+
+        var chain = reservation.Chain;
+        var units = (System.Numerics.BigInteger)reservation.Units;
+        var remaining = State.Reservations.Where(r => r.DecisionId != command.DecisionId).ToList();
+        var next = command.Paid
+            ? State with { Reservations = remaining }
+            : State.WithCrossPool(State.ToCrossPool(AccountId).AddToBalance(new AssetKey(new ChainId(chain), reservation.Asset), reservation.Units)) with { Reservations = remaining };
+        // Paid: the reserved value leaves the vault's custody. Failed: it goes back to the account.
+        var counterpart = command.Paid ? LedgerAccounts.Vault(chain) : LedgerAccounts.Margin(AccountId);
+        var journal = new JournalTransaction(key, Clock.GetUtcNow(),
+        [
+            new JournalEntry(LedgerAccounts.WithdrawalsInFlight(chain), chain, reservation.Asset, -units, command.Paid ? "withdrawal-paid" : "withdrawal-returned"),
+            new JournalEntry(counterpart, chain, reservation.Asset, units, command.Paid ? "withdrawal-paid" : "withdrawal-returned"),
+        ]);
+        var (result, replayed) = await CommitCommandAsync(key, new SettlementResult(command.DecisionId, true, command.Paid, null),
+            new CommandEffects<MarginAccountState>(next) { Journal = [journal] });
+        return replayed ? result with { Replayed = true } : result;
+    }
+
     public async Task<TradeResult> ApplyTradeAsync(ApplyTrade command)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -12,5 +12,7 @@ public static class IdempotencyKeys
 
     public static string Withdrawal(string accountId, string commandId) => $"withdraw:{accountId}:{commandId}";
 
+    public static string Settlement(string decisionId) => $"settle:{decisionId}";
+
     public static string Trade(string accountId, string commandId) => $"trade:{accountId}:{commandId}";
 }
