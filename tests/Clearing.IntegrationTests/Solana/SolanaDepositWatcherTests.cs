@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Numerics;
+using System.Text.Json;
 using Clearing.Chains;
 using Clearing.Chains.Solana.Rpc;
 using Clearing.Chains.Solana.Vault;
@@ -45,6 +47,41 @@ public sealed class SolanaDepositWatcherTests(SolanaDevnetFixture fixture) : ICl
         Assert.Empty(sink.Pending(SolanaVaultScenario.Chain));
         var anchors = SolanaWatchCursor.Parse(sink.Cursor(SolanaVaultScenario.Chain)!.Value.BlockHash);
         Assert.Equal(signature, anchors[vault.VaultTokenAccount].Signature);
+    }
+
+    [Fact]
+    public async Task A_deposit_built_with_solana_kit_as_documented_is_credited()
+    {
+        using var vault = await SolanaVaultScenario.StartAsync(fixture.Devnet, seed: 2);
+        var sink = new RecordingDepositSink();
+        var watcher = new SolanaDepositWatcher(vault.Client, vault.Options(), sink);
+        var keyFile = Path.Combine(Path.GetTempPath(), $"clearing-kit-depositor-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(keyFile, JsonSerializer.Serialize(vault.Depositor.ExportSecretKey().Select(b => (int)b)));
+        string output;
+        try
+        {
+            output = await Command.RunAsync(
+                "node",
+                [
+                    Path.Combine(RepoPaths.Root, "contracts", "solana", "deposit.mjs"),
+                    "--rpc", fixture.Devnet.Url.ToString(), "--keypair", keyFile, "--vault-authority", vault.Authority.PublicKey.ToString(),
+                    "--mint", vault.Mint.PublicKey.ToString(), "--decimals", SolanaVaultScenario.Decimals.ToString(CultureInfo.InvariantCulture),
+                    "--amount", "4242", "--account", "kit-user",
+                ],
+                TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+
+        var signature = output.Trim();
+        await vault.FinalizeAsync(signature);
+        await watcher.PollOnceAsync(CancellationToken.None);
+
+        var credited = Assert.Single(sink.ProposedFinal);
+        Assert.Equal((signature, "kit-user", new BigInteger(4242)), (credited.Key.TransactionId, credited.AccountId, credited.Amount));
+        Assert.Equal("0", (await vault.Client.GetTransactionAsync(signature, Commitment.Finalized)).Value!.Version); // kit built a v0 message
     }
 
     [Theory]
