@@ -217,6 +217,33 @@ public abstract class MarginAccountGrainTests
     }
 
     [Fact]
+    public async Task Funding_accrued_since_the_last_settlement_moves_through_the_journal_once()
+    {
+        var database = await Databases.CreateAsync();
+        var risk = new MutableRiskConfiguration(TestRisk.Configuration);
+        await using var host = await GrainTestHost.StartAsync(database, risk: risk);
+        var alice = host.Account("alice");
+        await alice.CreditDepositAsync(Deposit("0xaa", TestRisk.Dollars(1_000)));
+        await alice.ApplyTradeAsync(new ApplyTrade("open", TestRisk.Market, Fixed.Parse("2"), Fixed.FromInt(2000)));
+        // The cumulative funding index rises by 1.5 USD per ETH: a long of 2 ETH pays 3 USD.
+        risk.Current = TestRisk.Configuration with
+        {
+            MarketStates = TestRisk.Configuration.MarketStates.SetItem(TestRisk.Market, new(Domain.Markets.PriceQuote.Exact(Fixed.FromInt(2000)), Fixed.Parse("1.5"), Fixed.Zero)),
+        };
+
+        var first = await alice.SettleFundingAsync(TestRisk.Market);
+        var second = await alice.SettleFundingAsync(TestRisk.Market);
+
+        Assert.Equal(-TestRisk.Dollars(3), first.SettledUnits);
+        Assert.Equal(Int128.Zero, second.SettledUnits);
+        var snapshot = await alice.GetSnapshotAsync();
+        Assert.Equal(TestRisk.Dollars(997), Assert.Single(snapshot.Balances).Units);
+        Assert.Equal(Fixed.Parse("1.5"), Assert.Single(snapshot.Positions).LastFundingIndex);
+        Assert.Equal((BigInteger)TestRisk.Dollars(3), await new LedgerStore(database).BalanceAsync(LedgerAccounts.Market(TestRisk.Market), TestRisk.Chain, "USDC"));
+        await AssertLedgerMatchesAsync(database, snapshot);
+    }
+
+    [Fact]
     public async Task Snapshot_values_weth_at_its_initial_and_maintenance_weights()
     {
         var database = await Databases.CreateAsync();

@@ -31,3 +31,9 @@ public static class TestRisk
     /// <summary>USDC base units of a whole number of dollars.</summary>
     public static Int128 Dollars(long usd) => usd * (Int128)1_000_000;
 }
+
+/// <summary>A risk configuration the test can change between calls (prices, funding indices), as the oracles will.</summary>
+public sealed class MutableRiskConfiguration(RiskConfiguration initial) : IRiskConfigurationProvider
+{
+    public RiskConfiguration Current { get; set; } = initial;
+}

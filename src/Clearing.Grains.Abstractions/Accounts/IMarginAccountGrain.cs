@@ -33,5 +33,11 @@ public interface IMarginAccountGrain : IGrainWithStringKey
     /// <summary>Applies a fill after the pre-trade check (initial health ≥ 0 after it); otherwise a reasoned rejection.</summary>
     Task<TradeResult> ApplyTradeAsync(ApplyTrade command);
 
+    /// <summary>
+    /// Settles the funding of the position in <paramref name="market"/> up to the market's current cumulative funding
+    /// index (from the risk configuration) into the settlement balance. Once per (market, index).
+    /// </summary>
+    Task<FundingResult> SettleFundingAsync(string market);
+
     Task<AccountSnapshot> GetSnapshotAsync();
 }

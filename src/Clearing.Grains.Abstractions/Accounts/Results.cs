@@ -42,3 +42,13 @@ public sealed record TradeResult(
 /// (<paramref name="Reason"/> says so). <paramref name="Paid"/> echoes the outcome applied.
 /// </summary>
 public sealed record SettlementResult(string DecisionId, bool Settled, bool Paid, string? Reason, bool Replayed = false);
+
+/// <summary>
+/// Funding settled for one market up to <paramref name="Index"/>: <paramref name="SettledUnits"/> of the settlement
+/// asset added to the balance (negative: the account paid). Zero when there was no position or nothing accrued.
+/// </summary>
+public sealed record FundingResult(
+    string Market,
+    [property: JsonConverter(typeof(FixedJsonConverter))] Fixed Index,
+    Int128 SettledUnits,
+    bool Replayed = false);

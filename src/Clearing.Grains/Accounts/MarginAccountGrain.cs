@@ -193,6 +193,36 @@ public sealed class MarginAccountGrain(
         return replayed ? result with { Replayed = true } : result;
     }
 
+    public async Task<FundingResult> SettleFundingAsync(string market)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(market);
+        var context = risk.Current.ContextAt(Clock.GetUtcNow());
+        var index = context.MarketStateFor(market).CumulativeFundingIndex;
+        var cross = State.ToCrossPool(AccountId);
+        if (cross.PositionIn(market) is not { } position || position.LastFundingIndex == index)
+        {
+            return new FundingResult(market, index, 0);
+        }
+
+        var key = IdempotencyKeys.Funding(AccountId, market, index.ToString());
+        var settled = Trading.SettleFunding(cross, context, market);
+        var changes = BalanceChanges(cross, settled).ToList();
+        var entries = changes
+            .SelectMany(change => new[]
+            {
+                new JournalEntry(LedgerAccounts.Margin(AccountId), change.Key.Chain.Name, change.Key.Asset, (System.Numerics.BigInteger)change.Delta, "funding"),
+                new JournalEntry(LedgerAccounts.Market(market), change.Key.Chain.Name, change.Key.Asset, -(System.Numerics.BigInteger)change.Delta, "funding"),
+            })
+            .ToList();
+        var settledUnits = changes.Aggregate(Int128.Zero, (sum, change) => sum + change.Delta);
+        var (result, replayed) = await CommitCommandAsync(key, new FundingResult(market, index, settledUnits),
+            new CommandEffects<MarginAccountState>(State.WithCrossPool(settled))
+            {
+                Journal = entries.Count == 0 ? [] : [new JournalTransaction(key, Clock.GetUtcNow(), entries)],
+            });
+        return replayed ? result with { Replayed = true } : result;
+    }
+
     public Task<AccountSnapshot> GetSnapshotAsync()
     {
         var health = HealthCalculator.Compute(State.ToCrossPool(AccountId), risk.Current.ContextAt(Clock.GetUtcNow()));

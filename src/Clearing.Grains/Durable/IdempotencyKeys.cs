@@ -14,5 +14,7 @@ public static class IdempotencyKeys
 
     public static string Settlement(string decisionId) => $"settle:{decisionId}";
 
+    public static string Funding(string accountId, string market, string index) => $"funding:{accountId}:{market}:{index}";
+
     public static string Trade(string accountId, string commandId) => $"trade:{accountId}:{commandId}";
 }
