@@ -155,4 +155,19 @@ public sealed class IdempotencyAndValidationTests(ApiTestServer server) : IClass
         Assert.Equal("800", health.GetProperty("maintenance").GetString());
         Assert.Equal("600", health.GetProperty("freeCollateral").GetString());
     }
+    [Fact]
+    public async Task Concurrent_retries_with_one_key_get_one_answer_and_one_effect()
+    {
+        await server.DepositUsdcAsync("a9", 1_000, "0xidem-a9");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var response = await server.Http.SendAsync(server.Signed(server.Member1, HttpMethod.Post, "/v1/accounts/a9/withdrawals", Withdraw100, idempotencyKey: "wd-race"));
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        Assert.Single(responses.Select(r => r.Body).Distinct());
+        Assert.Equal(100_000_000, (long)Assert.Single((await server.Account("a9").GetSnapshotAsync()).Reservations).Units);
+    }
 }
