@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Clearing.ServiceDefaults;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -16,6 +18,10 @@ public sealed class RequestAuthentication(RequestDelegate next, ApiCredentialSto
     public const int MaxBodyBytes = 64 * 1024;
     private const int MaxNonceLength = 128;
     private static readonly object CallerItem = new();
+
+    // Refusals by reason, so operators see clock drift (clock_skew) or an attack (bad_signature, replay) on a dashboard.
+    private static readonly Counter<long> Rejected = ClearingTelemetry.Meter.CreateCounter<long>(
+        "clearing.api.requests.rejected", "{request}", "Member API requests refused by signature authentication, by reason.");
     private static readonly object BodyItem = new();
 
     public static ApiCredential Caller(HttpContext context) => (ApiCredential)context.Items[CallerItem]!;
@@ -24,7 +30,8 @@ public sealed class RequestAuthentication(RequestDelegate next, ApiCredentialSto
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        // Routing matches paths case-insensitively, so the gate must too: /V1/… reaches the same endpoints.
+        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;
@@ -37,9 +44,10 @@ public sealed class RequestAuthentication(RequestDelegate next, ApiCredentialSto
             return;
         }
 
-        var (caller, refusal) = Authenticate(context, body);
+        var (caller, reason, refusal) = Authenticate(context, body);
         if (caller is null)
         {
+            Rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
             await ApiProblems.Unauthorized(refusal!).ExecuteAsync(context);
             return;
         }
@@ -49,14 +57,14 @@ public sealed class RequestAuthentication(RequestDelegate next, ApiCredentialSto
         await next(context);
     }
 
-    private (ApiCredential? Caller, string? Refusal) Authenticate(HttpContext context, byte[] body)
+    private (ApiCredential? Caller, string? Reason, string? Refusal) Authenticate(HttpContext context, byte[] body)
     {
         var headers = context.Request.Headers;
         foreach (var name in (string[])[RequestSignature.KeyHeader, RequestSignature.TimestampHeader, RequestSignature.NonceHeader, RequestSignature.SignatureHeader])
         {
             if (string.IsNullOrEmpty(headers[name].ToString()))
             {
-                return (null, $"Header {name} is missing. Every /v1 request carries {RequestSignature.KeyHeader}, {RequestSignature.TimestampHeader}, {RequestSignature.NonceHeader} and {RequestSignature.SignatureHeader}.");
+                return (null, "missing_header", $"Header {name} is missing. Every /v1 request carries {RequestSignature.KeyHeader}, {RequestSignature.TimestampHeader}, {RequestSignature.NonceHeader} and {RequestSignature.SignatureHeader}.");
             }
         }
 
@@ -68,12 +76,12 @@ public sealed class RequestAuthentication(RequestDelegate next, ApiCredentialSto
         var credential = credentials.Find(keyId);
         if (credential is null)
         {
-            return (null, $"Header {RequestSignature.KeyHeader}: key id '{keyId}' is not known (revoked, mistyped or from another environment).");
+            return (null, "unknown_key", $"Header {RequestSignature.KeyHeader}: key id '{keyId}' is not known (revoked, mistyped or from another environment).");
         }
 
         if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var unixSeconds) || unixSeconds > 253_402_300_799)
         {
-            return (null, $"Header {RequestSignature.TimestampHeader} must be the request time in whole Unix seconds (digits only), got '{timestamp}'.");
+            return (null, "bad_timestamp", $"Header {RequestSignature.TimestampHeader} must be the request time in whole Unix seconds (digits only), got '{timestamp}'.");
         }
 
         var now = clock.GetUtcNow();
@@ -81,33 +89,33 @@ public sealed class RequestAuthentication(RequestDelegate next, ApiCredentialSto
         var skew = requestTime - now;
         if (skew.Duration() > RequestSignature.Window)
         {
-            return (null, $"Header {RequestSignature.TimestampHeader} is {(long)skew.TotalSeconds} s from the server clock (server time {now.ToUnixTimeSeconds()}); at most ±{RequestSignature.Window.TotalSeconds} s is accepted. Sync your clock (NTP) and sign with the current time.");
+            return (null, "clock_skew", $"Header {RequestSignature.TimestampHeader} is {(long)skew.TotalSeconds} s from the server clock (server time {now.ToUnixTimeSeconds()}); at most ±{RequestSignature.Window.TotalSeconds} s is accepted. Sync your clock (NTP) and sign with the current time.");
         }
 
         if (nonce.Length > MaxNonceLength)
         {
-            return (null, $"Header {RequestSignature.NonceHeader} is longer than {MaxNonceLength} characters.");
+            return (null, "bad_nonce", $"Header {RequestSignature.NonceHeader} is longer than {MaxNonceLength} characters.");
         }
 
         if (signatureHex.Length != 64 || !IsHex(signatureHex))
         {
-            return (null, $"Header {RequestSignature.SignatureHeader} must be 64 hex characters (HMAC-SHA256), got {signatureHex.Length} characters.");
+            return (null, "malformed_signature", $"Header {RequestSignature.SignatureHeader} must be 64 hex characters (HMAC-SHA256), got {signatureHex.Length} characters.");
         }
 
         var pathAndQuery = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (context.Request.Path + context.Request.QueryString).ToString();
         var expected = RequestSignature.Compute(credential.Secret, timestamp, nonce, context.Request.Method, pathAndQuery, body);
         if (!CryptographicOperations.FixedTimeEquals(expected, Convert.FromHexString(signatureHex)))
         {
-            return (null, $"Header {RequestSignature.SignatureHeader} does not match. Sign lowercase hex HMAC-SHA256(secret, timestamp + \"\\n\" + nonce + \"\\n\" + METHOD + \"\\n\" + path-with-query + \"\\n\" + body) over exactly the bytes sent; this request was {context.Request.Method} {pathAndQuery} with a {body.Length}-byte body.");
+            return (null, "bad_signature", $"Header {RequestSignature.SignatureHeader} does not match. Sign lowercase hex HMAC-SHA256(secret, timestamp + \"\\n\" + nonce + \"\\n\" + METHOD + \"\\n\" + path-with-query + \"\\n\" + body) over exactly the bytes sent; this request was {context.Request.Method} {pathAndQuery} with a {body.Length}-byte body.");
         }
 
         // Only a correctly signed request consumes its nonce: forged requests cannot burn a member's nonces.
         if (!nonces.TryUse(keyId, nonce, requestTime))
         {
-            return (null, $"Header {RequestSignature.NonceHeader}: nonce '{nonce}' was already used with this key within the last {RequestSignature.Window.TotalSeconds} s (replay). Use a fresh random nonce per request.");
+            return (null, "replay", $"Header {RequestSignature.NonceHeader}: nonce '{nonce}' was already used with this key within the last {RequestSignature.Window.TotalSeconds} s (replay). Use a fresh random nonce per request.");
         }
 
-        return (credential, null);
+        return (credential, null, null);
     }
 
     private static bool IsHex(string text) => text.All(char.IsAsciiHexDigit);

@@ -93,6 +93,44 @@ public sealed class RequestSigningTests(ApiTestServer server) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task Replay_is_counted_by_reason_for_operators()
+    {
+        var reasons = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "clearing.api.requests.rejected")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                reasons.Add((string)tag.Value!);
+            }
+        });
+        listener.Start();
+
+        using var first = await server.Http.SendAsync(server.Signed(server.Member1, HttpMethod.Get, "/v1/accounts/a1", signedAs: new SignedAs { Nonce = "nonce-metric-1" }));
+        using var replay = await server.Http.SendAsync(server.Signed(server.Member1, HttpMethod.Get, "/v1/accounts/a1", signedAs: new SignedAs { Nonce = "nonce-metric-1" }));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+        Assert.Contains("replay", reasons);
+    }
+
+    [Theory]
+    [InlineData("/V1/accounts/a1")]
+    [InlineData("/v1/ACCOUNTS/a1")]
+    public async Task Unsigned_request_is_refused_whatever_the_case_of_the_path(string path)
+    {
+        using var response = await server.Http.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Forged_request_does_not_burn_the_nonce_of_a_later_genuine_one()
     {
         var forged = server.Signed(server.Member1, HttpMethod.Get, "/v1/accounts/a1", signedAs: new SignedAs { Nonce = "nonce-forged-1", SignedPath = "/v1/accounts/a9" });
