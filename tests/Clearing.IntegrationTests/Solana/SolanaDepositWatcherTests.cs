@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using Clearing.Chains;
+using Clearing.Chains.Solana.Programs;
 using Clearing.Chains.Solana.Rpc;
 using Clearing.Chains.Solana.Vault;
 using Clearing.IntegrationTests.Evm;
@@ -101,6 +102,31 @@ public sealed class SolanaDepositWatcherTests(SolanaDevnetFixture fixture) : ICl
         Assert.Null(suspense.AccountId);
         Assert.Equal(reason, suspense.SuspenseReason);
         Assert.Equal(new BigInteger(7_000), suspense.Amount);
+    }
+
+    [Fact]
+    public async Task An_unchecked_transfer_is_credited_by_what_the_vault_received_and_lamports_sent_to_the_token_account_are_not()
+    {
+        using var vault = await SolanaVaultScenario.StartAsync(fixture.Devnet, seed: 25);
+        var sink = new RecordingDepositSink();
+        var watcher = new SolanaDepositWatcher(vault.Client, vault.Options(), sink);
+
+        var plainTransfer = await vault.SendAsync(
+            [TokenProgram.Transfer(vault.DepositorTokenAccount, vault.VaultTokenAccount, vault.Depositor.PublicKey, 777), MemoProgram.Create("alice")],
+            skipPreflight: false);
+        // Names the vault token account (so it is in its history) and claims a deposit in the memo, but moves no tokens into it.
+        var lamportsOnly = await vault.SendAsync(
+            [SystemProgram.Transfer(vault.Depositor.PublicKey, vault.VaultTokenAccount, 1_000_000), MemoProgram.Create("mallory")],
+            skipPreflight: false);
+        await vault.FinalizeAsync(lamportsOnly);
+        await vault.FinalizeAsync(plainTransfer);
+        await watcher.PollOnceAsync(CancellationToken.None);
+
+        var credited = Assert.Single(sink.ProposedFinal);
+        Assert.Equal((plainTransfer, "alice", new BigInteger(777)), (credited.Key.TransactionId, credited.AccountId, credited.Amount));
+        var anchors = SolanaWatchCursor.Parse(sink.Cursor(SolanaVaultScenario.Chain)!.Value.BlockHash);
+        var newest = (await vault.Client.GetSignaturesForAddressAsync(vault.VaultTokenAccount, Commitment.Finalized, limit: 1)).Value[0].Signature;
+        Assert.Equal(newest, anchors[vault.VaultTokenAccount].Signature); // both were read; only one was a deposit
     }
 
     [Fact]
