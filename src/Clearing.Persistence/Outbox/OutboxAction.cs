@@ -89,3 +89,10 @@ public sealed class DuplicateDecisionException(string decisionId, Exception inne
 {
     public string DecisionId { get; } = decisionId;
 }
+
+/// <summary>The nonce a signing would bind is already bound to another action of the chain that has not failed.</summary>
+public sealed class OutboxNonceTakenException(long actionId, string chain, long? nonce, Exception inner)
+    : InvalidOperationException($"Outbox action {actionId} cannot take nonce {nonce} on {chain}: another action holds it.", inner)
+{
+    public long ActionId { get; } = actionId;
+}

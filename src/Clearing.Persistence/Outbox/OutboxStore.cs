@@ -101,20 +101,44 @@ public sealed class OutboxStore(ClearingDatabase database)
             return await ReadAsync(command, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
-    private Task<OutboxAction> MoveAsync(long actionId, OutboxState to, long epoch, DateTimeOffset at, OutboxSigning? signing, string? failureReason, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// signed or broadcast → signed with a new transaction, when the old one can no longer land: an EVM replacement
+    /// must keep the nonce; a Solana re-sign must raise the last valid block height. Attempts are kept.
+    /// </summary>
+    public Task<OutboxAction> RebindAsync(long actionId, OutboxSigning signing, long epoch, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signing);
+        ArgumentException.ThrowIfNullOrWhiteSpace(signing.SignedTransaction);
+        ArgumentException.ThrowIfNullOrWhiteSpace(signing.TxId);
+        return MoveAsync(actionId, OutboxState.Signed, epoch, at, signing, failureReason: null, cancellationToken, current =>
+            current.State is OutboxState.Signed or OutboxState.Broadcast
+            && current.Nonce == signing.Nonce
+            && (current.Nonce is not null || signing.LastValidBlockHeight > current.LastValidBlockHeight));
+    }
+
+    /// <summary>planned → failed only: given up before anything was signed (a stale view can never fail a sent action).</summary>
+    public Task<OutboxAction> AbandonAsync(long actionId, string reason, long epoch, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return MoveAsync(actionId, OutboxState.Failed, epoch, at, signing: null, reason, cancellationToken, current => current.State == OutboxState.Planned);
+    }
+
+    /// <param name="allowed">The move's precondition on the current row; by default the lifecycle of <see cref="OutboxTransitions"/>.</param>
+    private Task<OutboxAction> MoveAsync(
+        long actionId, OutboxState to, long epoch, DateTimeOffset at, OutboxSigning? signing, string? failureReason, CancellationToken cancellationToken, Func<OutboxAction, bool>? allowed = null) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
             await LeaseFence.EnsureCurrentAsync(database.Dialect, connection, transaction, epoch, cancellationToken).ConfigureAwait(false);
             await using var read = Sql.Command(connection, transaction, $"SELECT {Columns} FROM outbox_action WHERE action_id = @id{database.Dialect.ForUpdate}")
                 .With("@id", actionId);
             var current = (await ReadAsync(read, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
-            if (current is null || !OutboxTransitions.IsLegal(current.State, to))
+            if (current is null || !(allowed?.Invoke(current) ?? OutboxTransitions.IsLegal(current.State, to)))
             {
                 throw new IllegalOutboxTransitionException(actionId, current?.State, to);
             }
 
             var attempts = to == OutboxState.Broadcast ? 1 : 0;
-            var moved = await Sql.Command(connection, transaction, """
+            await using var update = Sql.Command(connection, transaction, """
                     UPDATE outbox_action
                     SET state = @to, attempts = attempts + @attempts,
                         nonce = COALESCE(@nonce, nonce),
@@ -129,8 +153,17 @@ public sealed class OutboxStore(ClearingDatabase database)
                 .With("@nonce", signing?.Nonce).With("@height", signing?.LastValidBlockHeight)
                 .With("@signed", signing?.SignedTransaction).With("@tx", signing?.TxId)
                 .With("@reason", failureReason).With("@at", at.ToUnixMs())
-                .With("@id", actionId).With("@from", current.State.ToText())
-                .ExecuteAsync(cancellationToken).ConfigureAwait(false);
+                .With("@id", actionId).With("@from", current.State.ToText());
+            int moved;
+            try
+            {
+                moved = await update.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbException exception) when (database.Dialect.IsUniqueViolation(exception))
+            {
+                throw new OutboxNonceTakenException(actionId, current.Chain, signing?.Nonce, exception);
+            }
+
             if (moved != 1)
             {
                 throw new IllegalOutboxTransitionException(actionId, current.State, to);

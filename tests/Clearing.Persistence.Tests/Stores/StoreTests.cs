@@ -480,6 +480,77 @@ public abstract class StoreTests
         Assert.Empty(await db.Outbox.OpenAsync("evm-1"));
     }
 
+    [Fact]
+    public async Task A_stuck_evm_action_is_rebound_to_a_replacement_with_the_same_nonce_and_keeps_its_attempts()
+    {
+        var db = await StartAsync();
+        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "seizure", "{}"), db.Epoch, T0);
+        await db.Outbox.MarkSignedAsync(id, new OutboxSigning(7, null, "0xfirst", "0xtx1"), db.Epoch, T0);
+        await db.Outbox.MarkBroadcastAsync(id, db.Epoch, T0);
+
+        var rebound = await db.Outbox.RebindAsync(id, new OutboxSigning(7, null, "0xreplacement", "0xtx2"), db.Epoch, T0.AddSeconds(1));
+
+        Assert.Equal((OutboxState.Signed, 7L, "0xreplacement", "0xtx2", 1), (rebound.State, rebound.Nonce!.Value, rebound.SignedTransaction, rebound.TxId, rebound.Attempts));
+        Assert.Equal(rebound, await db.Outbox.FindAsync(id));
+    }
+
+    [Fact]
+    public async Task A_rebind_to_another_nonce_is_refused_and_changes_nothing()
+    {
+        var db = await StartAsync();
+        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "seizure", "{}"), db.Epoch, T0);
+        var signed = await db.Outbox.MarkSignedAsync(id, new OutboxSigning(7, null, "0xfirst", "0xtx1"), db.Epoch, T0);
+
+        await Assert.ThrowsAsync<IllegalOutboxTransitionException>(() => db.Outbox.RebindAsync(id, new OutboxSigning(8, null, "0xother", "0xtx2"), db.Epoch, T0));
+
+        Assert.Equal(signed, await db.Outbox.FindAsync(id));
+    }
+
+    [Fact]
+    public async Task A_solana_action_is_rebound_only_to_a_higher_last_valid_block_height()
+    {
+        var db = await StartAsync();
+        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "solana", "seizure", "{}"), db.Epoch, T0);
+        var signed = await db.Outbox.MarkSignedAsync(id, new OutboxSigning(null, 100, "first", "sig1"), db.Epoch, T0);
+
+        await Assert.ThrowsAsync<IllegalOutboxTransitionException>(() => db.Outbox.RebindAsync(id, new OutboxSigning(null, 100, "second", "sig2"), db.Epoch, T0));
+        Assert.Equal(signed, await db.Outbox.FindAsync(id));
+        var rebound = await db.Outbox.RebindAsync(id, new OutboxSigning(null, 250, "second", "sig2"), db.Epoch, T0);
+
+        Assert.Equal((250L, "sig2"), (rebound.LastValidBlockHeight!.Value, rebound.TxId!));
+    }
+
+    [Fact]
+    public async Task An_action_is_abandoned_only_while_planned()
+    {
+        var db = await StartAsync();
+        var planned = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "withdrawal", "{}"), db.Epoch, T0);
+        var sent = await db.Outbox.PlanAsync(new PlannedAction("decision-2", "evm-1", "withdrawal", "{}"), db.Epoch, T0);
+        var broadcast = await BringToAsync(db, sent, OutboxState.Broadcast);
+
+        var abandoned = await db.Outbox.AbandonAsync(planned, "the vault would refuse it", db.Epoch, T0);
+        await Assert.ThrowsAsync<IllegalOutboxTransitionException>(() => db.Outbox.AbandonAsync(sent, "stale view", db.Epoch, T0));
+
+        Assert.Equal((OutboxState.Failed, "the vault would refuse it"), (abandoned.State, abandoned.FailureReason));
+        Assert.Equal(broadcast, await db.Outbox.FindAsync(sent));
+    }
+
+    [Fact]
+    public async Task Two_actions_of_one_chain_cannot_be_bound_to_the_same_nonce()
+    {
+        var db = await StartAsync();
+        var first = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "withdrawal", "{}"), db.Epoch, T0);
+        var second = await db.Outbox.PlanAsync(new PlannedAction("decision-2", "evm-1", "withdrawal", "{}"), db.Epoch, T0);
+        var otherChain = await db.Outbox.PlanAsync(new PlannedAction("decision-3", "evm-2", "withdrawal", "{}"), db.Epoch, T0);
+        await db.Outbox.MarkSignedAsync(first, new OutboxSigning(5, null, "0xa", "0xtxa"), db.Epoch, T0);
+
+        await Assert.ThrowsAsync<OutboxNonceTakenException>(() => db.Outbox.MarkSignedAsync(second, new OutboxSigning(5, null, "0xb", "0xtxb"), db.Epoch, T0));
+        var elsewhere = await db.Outbox.MarkSignedAsync(otherChain, new OutboxSigning(5, null, "0xc", "0xtxc"), db.Epoch, T0);
+
+        Assert.Equal(OutboxState.Planned, (await db.Outbox.FindAsync(second))!.State);
+        Assert.Equal(OutboxState.Signed, elsewhere.State);
+    }
+
     public static TheoryData<OutboxState, OutboxState> IllegalTransitions()
     {
         var data = new TheoryData<OutboxState, OutboxState>();
