@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using Clearing.Chains;
+using Clearing.Chains.Solana.Builders;
+using Clearing.Chains.Solana.Encoding;
 using Clearing.Chains.Solana.Programs;
+using Clearing.Chains.Solana.Signing;
 using Clearing.Chains.Solana.Rpc;
 using Clearing.Chains.Solana.Vault;
 using Clearing.IntegrationTests.Evm;
@@ -127,6 +130,45 @@ public sealed class SolanaDepositWatcherTests(SolanaDevnetFixture fixture) : ICl
         var anchors = SolanaWatchCursor.Parse(sink.Cursor(SolanaVaultScenario.Chain)!.Value.BlockHash);
         var newest = (await vault.Client.GetSignaturesForAddressAsync(vault.VaultTokenAccount, Commitment.Finalized, limit: 1)).Value[0].Signature;
         Assert.Equal(newest, anchors[vault.VaultTokenAccount].Signature); // both were read; only one was a deposit
+    }
+
+    [Fact]
+    public async Task A_v0_deposit_whose_vault_account_comes_from_a_lookup_table_is_keyed_by_its_full_account_list_index()
+    {
+        using var vault = await SolanaVaultScenario.StartAsync(fixture.Devnet, seed: 26);
+        var sink = new RecordingDepositSink();
+        var watcher = new SolanaDepositWatcher(vault.Client, vault.Options(), sink);
+        var table = new AddressLookupTable(Keypair.FromSeed(Enumerable.Repeat((byte)26, 32).ToArray()).PublicKey, [vault.VaultTokenAccount, vault.Mint.PublicKey]);
+        await fixture.Devnet.Rpc.CallAsync("devnet_setAccount", table.Key.ToString(), new Dictionary<string, object>
+        {
+            ["lamports"] = 10_000_000,
+            ["data"] = Convert.ToBase64String(LookupTableAccountData(table.Addresses)),
+            ["owner"] = "AddressLookupTab1e1111111111111111111111111",
+        });
+        var blockhash = (await vault.Client.GetLatestBlockhashAsync(Commitment.Confirmed)).Value.Value.Blockhash;
+        var transaction = Transaction.Sign(
+            MessageCompiler.CompileV0(vault.Depositor.PublicKey, blockhash,
+                [TokenProgram.TransferChecked(vault.DepositorTokenAccount, vault.Mint.PublicKey, vault.VaultTokenAccount, vault.Depositor.PublicKey, 31, SolanaVaultScenario.Decimals), MemoProgram.Create("dave")],
+                [table]),
+            vault.Depositor);
+        var signature = (await vault.Client.SendTransactionAsync(transaction, Commitment.Confirmed)).Value;
+        await vault.FinalizeAsync(signature);
+        await watcher.PollOnceAsync(CancellationToken.None);
+
+        var details = (await vault.Client.GetTransactionAsync(signature, Commitment.Finalized)).Value!;
+        Assert.DoesNotContain(vault.VaultTokenAccount, details.Transaction.Message.AccountKeys); // only loaded, not a static key
+        var credited = Assert.Single(sink.ProposedFinal);
+        Assert.Equal(new DepositKey(SolanaVaultScenario.Chain, signature, details.AllAccountKeys.ToList().IndexOf(vault.VaultTokenAccount)), credited.Key);
+        Assert.Equal(("dave", new BigInteger(31)), (credited.AccountId, credited.Amount));
+    }
+
+    /// <summary>An active lookup table account: the 56-byte LookupTableMeta (discriminator 1, never deactivated), then the addresses.</summary>
+    private static byte[] LookupTableAccountData(IReadOnlyList<PublicKey> addresses)
+    {
+        var meta = new byte[56];
+        meta[0] = 1;
+        meta.AsSpan(4, 8).Fill(0xff);
+        return [.. meta, .. addresses.SelectMany(a => a.ToByteArray())];
     }
 
     [Fact]
