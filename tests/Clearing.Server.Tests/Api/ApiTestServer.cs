@@ -22,7 +22,7 @@ namespace Clearing.Server.Tests.Api;
 
 /// <summary>
 /// The real server (<see cref="ClearingApiHost"/>) on Kestrel at 127.0.0.1:0 over a SQLite file in a temp folder, on
-/// one fake clock. Member m1 owns a1..a9, member m2 owns b1, operator ops owns none. Secrets are files in the folder.
+/// one fake clock. Member m1 owns a1..a12, member m2 owns b1, operator ops owns none. Secrets are files in the folder.
 /// </summary>
 public sealed class ApiTestServer : IAsyncLifetime
 {
@@ -57,7 +57,7 @@ public sealed class ApiTestServer : IAsyncLifetime
             ["Persistence:ConnectionString"] = $"Data Source={Path.Combine(folder, "clearing.sqlite")}",
             ["Clearing:HostId"] = "api-test",
         };
-        AddMember(settings, "m1", Member1, "member", [.. Enumerable.Range(1, 9).Select(i => $"a{i}")]);
+        AddMember(settings, "m1", Member1, "member", [.. Enumerable.Range(1, 12).Select(i => $"a{i}")]);
         AddMember(settings, "m2", Member2, "member", ["b1"]);
         AddMember(settings, "ops", Operator, "operator", []);
 

@@ -170,4 +170,31 @@ public sealed class IdempotencyAndValidationTests(ApiTestServer server) : IClass
         Assert.Single(responses.Select(r => r.Body).Distinct());
         Assert.Equal(100_000_000, (long)Assert.Single((await server.Account("a9").GetSnapshotAsync()).Reservations).Units);
     }
+    [Theory]
+    [InlineData("""{"market":"ETH-PERP","sizeDelta":"0","price":"2000"}""", "sizeDelta")]
+    [InlineData("""{"market":"ETH-PERP","sizeDelta":"one","price":"2000"}""", "sizeDelta")]
+    [InlineData("""{"market":"ETH-PERP","sizeDelta":"1","price":"-1"}""", "price")]
+    [InlineData("""{"sizeDelta":"1","price":"2000"}""", "market")]
+    public async Task Malformed_trade_is_400_naming_the_field_and_opens_nothing(string body, string field)
+    {
+        using var response = await server.Http.SendAsync(server.Signed(server.Member1, HttpMethod.Post, "/v1/accounts/a5/trades", body, idempotencyKey: "bad-trade-" + Guid.NewGuid().ToString("N")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").TryGetProperty(field, out _));
+        Assert.Empty((await server.Account("a5").GetSnapshotAsync()).Positions);
+    }
+
+    [Fact]
+    public async Task Key_used_for_a_withdrawal_cannot_be_reused_for_a_trade()
+    {
+        await server.DepositUsdcAsync("a10", 1_000, "0xidem-a10");
+        using var withdrawal = await server.Http.SendAsync(server.Signed(server.Member1, HttpMethod.Post, "/v1/accounts/a10/withdrawals", Withdraw100, idempotencyKey: "shared-key"));
+
+        using var trade = await server.Http.SendAsync(server.Signed(server.Member1, HttpMethod.Post, "/v1/accounts/a10/trades",
+            """{"market":"ETH-PERP","sizeDelta":"0.1","price":"2000"}""", idempotencyKey: "shared-key"));
+
+        Assert.Equal(HttpStatusCode.Created, withdrawal.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, trade.StatusCode);
+        Assert.Empty((await server.Account("a10").GetSnapshotAsync()).Positions);
+    }
 }
