@@ -97,5 +97,18 @@ internal sealed class AnvilContracts(AnvilNode node)
         return receipt.GetProperty("transactionHash").GetString()!;
     }
 
+    /// <summary>
+    /// A USDC-like token and a vault holding <paramref name="funded"/> of it (deposited for "alice"), with dev account 0
+    /// as admin and operator: what an executor needs to withdraw and seize.
+    /// </summary>
+    public async Task<(EvmAddress Token, EvmAddress Vault)> DeployFundedVaultAsync(BigInteger funded)
+    {
+        var token = await DeployAsync("TestToken", "string,string,uint8", "USD Coin", "USDC", (byte)6);
+        var vault = await DeployVaultAsync(token);
+        await SendAsync(AnvilNode.DevAccount0, vault, ClearingVaultAbi.GrantRole.EncodeCall(ClearingVaultAbi.OperatorRole, EvmAddress.Parse(AnvilNode.DevAccount0)));
+        await DepositTokenAsync(vault, token, AnvilNode.DevAccount1, Clearing.Chains.AccountIdCodec.ToBytes32("alice"), funded);
+        return (token, vault);
+    }
+
     public static string Quantity(ulong value) => "0x" + value.ToString("x", CultureInfo.InvariantCulture);
 }

@@ -33,11 +33,7 @@ public sealed class EvmExecutorTests : IAsyncLifetime
         node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
         contracts = new AnvilContracts(node);
         rpc = new EvmRpcClient(http, node.Url);
-        usdc = await contracts.DeployAsync("TestToken", "string,string,uint8", "USD Coin", "USDC", (byte)6);
-        vault = await contracts.DeployVaultAsync(usdc);
-        // Dev account 0 is the vault's admin; it grants itself the operator role the executor signs with.
-        await contracts.SendAsync(AnvilNode.DevAccount0, vault, ClearingVaultAbi.GrantRole.EncodeCall(ClearingVaultAbi.OperatorRole, EvmAddress.Parse(AnvilNode.DevAccount0)));
-        await contracts.DepositTokenAsync(vault, usdc, AnvilNode.DevAccount1, AccountIdCodec.ToBytes32("alice"), Funded);
+        (usdc, vault) = await contracts.DeployFundedVaultAsync(Funded);
     }
 
     [Fact]
@@ -188,28 +184,4 @@ public sealed class EvmExecutorTests : IAsyncLifetime
         (bool)lookup.DecodeOutput((await rpc.CallAsync(new CallRequest { To = vault, Data = lookup.EncodeCall(EvmExecutor.DecisionId32(decisionId)) }, BlockTag.Latest)).Value)[0];
 
     private async Task<ulong> NonceAsync() => (await rpc.GetTransactionCountAsync(EvmAddress.Parse(AnvilNode.DevAccount0), BlockTag.Latest)).Value;
-
-    private sealed class SimulatedCrashException() : Exception("simulated crash right after the binding was persisted");
-
-    /// <summary>Persists the binding, then "crashes" before the executor can send anything.</summary>
-    private sealed class CrashAfterBindJournal(IChainActionJournal inner) : IChainActionJournal
-    {
-        public Task<IReadOnlyList<ChainAction>> OpenAsync(string chain, CancellationToken cancellationToken) => inner.OpenAsync(chain, cancellationToken);
-
-        public async Task<ChainAction> BindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken)
-        {
-            await inner.BindAsync(actionId, binding, cancellationToken);
-            throw new SimulatedCrashException();
-        }
-
-        public Task<ChainAction> RebindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken) => inner.RebindAsync(actionId, binding, cancellationToken);
-
-        public Task<ChainAction> MarkBroadcastAsync(long actionId, CancellationToken cancellationToken) => inner.MarkBroadcastAsync(actionId, cancellationToken);
-
-        public Task<ChainAction> MarkConfirmedAsync(long actionId, CancellationToken cancellationToken) => inner.MarkConfirmedAsync(actionId, cancellationToken);
-
-        public Task<ChainAction> AbandonAsync(long actionId, string reason, CancellationToken cancellationToken) => inner.AbandonAsync(actionId, reason, cancellationToken);
-
-        public Task<ChainAction> MarkFailedAsync(long actionId, string reason, CancellationToken cancellationToken) => inner.MarkFailedAsync(actionId, reason, cancellationToken);
-    }
 }
