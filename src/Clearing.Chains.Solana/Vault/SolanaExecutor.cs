@@ -205,14 +205,18 @@ public sealed class SolanaExecutor
         await journal.MarkBroadcastAsync(action.ActionId, cancellationToken);
         var transaction = Transaction.FromBase64(binding.SignedTransaction);
         var sent = await rpc.SendTransactionAsync(transaction, Commitment.Confirmed, cancellationToken: cancellationToken);
-        if (sent.Failure is { Kind: RpcFailureKind.JsonRpcError } refusal)
+        switch (sent.Failure)
         {
-            tally.Problems.Add($"{action.DecisionId}: {binding.TxId} refused: {refusal}");
-            return;
+            case null:
+                tally.Sent++;
+                return;
+            case { Kind: RpcFailureKind.JsonRpcError } refusal:
+                tally.Problems.Add($"{action.DecisionId}: {binding.TxId} refused: {refusal}");
+                return;
+            case var transport:
+                // The bytes may or may not have arrived; the next pass looks at the signature's status before anything else.
+                throw new RpcException(transport);
         }
-
-        _ = sent.Value; // a transport failure throws here; the bytes may or may not have arrived, so the next pass checks the status first
-        tally.Sent++;
     }
 
     private async Task<ChainActionBinding> SignAsync(ChainAction action, SolanaPayout payout, CancellationToken cancellationToken)
