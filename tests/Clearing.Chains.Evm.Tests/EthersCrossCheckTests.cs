@@ -1,3 +1,4 @@
+using Clearing.TestKit;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
@@ -98,48 +99,11 @@ public sealed class EthersCrossCheckTests
 
     private static async Task<JsonElement> RunEthersAsync(JsonObject cases)
     {
-        var root = TestFiles.RepoRoot();
-        var script = Path.Combine(root, "tests", "Clearing.Chains.Evm.Tests", "CrossCheck", "ethers-crosscheck.mjs");
-        var ethers = Path.Combine(root, "deploy", "devnet", "node_modules", "ethers", "package.json");
-        Assert.True(File.Exists(ethers), $"ethers is missing from {Path.GetDirectoryName(ethers)}: run `cd deploy/devnet && npm install --no-save` (needs Node 20).");
-
-        var folder = Directory.CreateTempSubdirectory("clearing-ethers-crosscheck-").FullName;
-        try
-        {
-            var input = Path.Combine(folder, "cases.json");
-            var output = Path.Combine(folder, "answers.json");
-            await File.WriteAllTextAsync(input, cases.ToJsonString());
-
-            var start = new ProcessStartInfo("node") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            start.ArgumentList.Add(script);
-            start.ArgumentList.Add(input);
-            start.ArgumentList.Add(output);
-            Process process;
-            try
-            {
-                process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-            }
-            catch (System.ComponentModel.Win32Exception exception)
-            {
-                Assert.Fail($"node is not on PATH ({exception.Message}): install Node 20 and run `cd deploy/devnet && npm install --no-save`.");
-                throw;
-            }
-
-            using (process)
-            {
-                var stderr = process.StandardError.ReadToEndAsync();
-                var stdout = process.StandardOutput.ReadToEndAsync();
-                using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-                await process.WaitForExitAsync(deadline.Token);
-                Assert.True(process.ExitCode == 0, $"ethers cross-check script failed (exit {process.ExitCode}); if ethers is missing run `cd deploy/devnet && npm install --no-save`.\n{await stderr}{await stdout}");
-            }
-
-            return JsonDocument.Parse(await File.ReadAllTextAsync(output)).RootElement.Clone();
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        const string InstallStep = "cd deploy/devnet && npm install --no-save";
+        NodeScript.RequirePackage(RepoPaths.DevnetNodeModules, "ethers", InstallStep);
+        var script = Path.Combine(RepoPaths.Root, "tests", "Clearing.Chains.Evm.Tests", "CrossCheck", "ethers-crosscheck.mjs");
+        var answers = await NodeScript.RunOnFilesAsync(script, cases.ToJsonString(), InstallStep, TimeSpan.FromMinutes(3));
+        return JsonDocument.Parse(answers).RootElement.Clone();
     }
 
     // ---- random cases ----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Clearing.TestKit;
 using System.Text.Json;
 using Clearing.Chains.Evm.Abi;
 
@@ -12,7 +12,8 @@ namespace Clearing.Chains.Evm.Tests;
 [Trait("RealComponent", "true")]
 public sealed class VaultAbiArtifactTests
 {
-    private static readonly Lazy<JsonElement> Artifact = new(LoadArtifact);
+    // Built once per test run; the build (solc-js under node) runs only when the test command has not already built it.
+    private static readonly Lazy<JsonElement> Artifact = new(() => LoadArtifactAsync().GetAwaiter().GetResult());
 
     public static TheoryData<string> Functions() =>
     [
@@ -72,36 +73,16 @@ public sealed class VaultAbiArtifactTests
             : type;
     }
 
-    private static JsonElement LoadArtifact()
+    private static async Task<JsonElement> LoadArtifactAsync()
     {
-        var root = TestFiles.RepoRoot();
-        var artifact = Path.Combine(root, "contracts", "evm", "out", "ClearingVault.json");
+        var artifact = Path.Combine(RepoPaths.Root, "contracts", "evm", "out", "ClearingVault.json");
         if (!File.Exists(artifact))
         {
-            var build = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            build.ArgumentList.Add(Path.Combine(root, "contracts", "evm", "build.mjs"));
-            Process process;
-            try
-            {
-                process = Process.Start(build) ?? throw new InvalidOperationException("node did not start");
-            }
-            catch (System.ComponentModel.Win32Exception exception)
-            {
-                Assert.Fail($"node is not on PATH ({exception.Message}): install Node 20, run `cd deploy/devnet && npm install --no-save`, then `node contracts/evm/build.mjs`.");
-                throw;
-            }
-
-            using var started = process;
-            var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            Assert.True(File.Exists(artifact), $"contracts/evm did not build (exit {process.ExitCode}); run `cd deploy/devnet && npm install --no-save` then `node contracts/evm/build.mjs`.\n{stderr.Result}{stdout.Result}");
+            const string InstallStep = "cd deploy/devnet && npm install --no-save";
+            NodeScript.RequirePackage(RepoPaths.DevnetNodeModules, "solc", InstallStep);
+            await NodeScript.RunAsync(Path.Combine(RepoPaths.Root, "contracts", "evm", "build.mjs"), [], InstallStep, TimeSpan.FromMinutes(3));
         }
 
-        return JsonDocument.Parse(File.ReadAllText(artifact)).RootElement.Clone();
+        return JsonDocument.Parse(await File.ReadAllTextAsync(artifact)).RootElement.Clone();
     }
 }

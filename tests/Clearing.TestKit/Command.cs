@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Clearing.TestKit;
 
-/// <summary>Runs a short command to completion and returns its output; throws with the output when it fails.</summary>
+/// <summary>Runs a short command to completion and returns its standard output; throws with both outputs when it fails.</summary>
 public static class Command
 {
     public static async Task<string> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan deadline, string? workingDirectory = null)
@@ -33,13 +33,13 @@ public static class Command
             throw new TimeoutException($"{fileName} {string.Join(' ', info.ArgumentList)} did not finish within {deadline.TotalSeconds:0} s.");
         }
 
-        var text = await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false);
+        var output = await stdout.ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{fileName} {string.Join(' ', info.ArgumentList)} exited with {process.ExitCode}:\n{text}");
+            throw new InvalidOperationException($"{fileName} {string.Join(' ', info.ArgumentList)} exited with {process.ExitCode}:\n{await stderr.ConfigureAwait(false)}{output}");
         }
 
-        return text;
+        return output;
     }
 
     /// <summary>The full path of an executable on PATH, or null.</summary>

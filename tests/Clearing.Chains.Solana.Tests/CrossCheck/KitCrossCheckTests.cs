@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Clearing.TestKit;
 using Clearing.Chains.Solana.Builders;
 using Clearing.Chains.Solana.Encoding;
 using Clearing.Chains.Solana.Programs;
@@ -120,70 +120,9 @@ public sealed class KitCrossCheckTests
 
     private static async Task<JsonNode> RunKitAsync(string casesJson)
     {
-        var root = RepositoryRoot();
-        var kit = Path.Combine(root, "deploy", "devnet", "node_modules", "@solana", "kit", "package.json");
-        Assert.True(File.Exists(kit), $"@solana/kit is not installed ({kit} missing): run `{InstallStep}`.");
-        var script = Path.Combine(root, "tests", "Clearing.Chains.Solana.Tests", "CrossCheck", "kit-crosscheck.mjs");
-
-        var folder = Directory.CreateTempSubdirectory("clearing-kit-crosscheck-").FullName;
-        try
-        {
-            var casesPath = Path.Combine(folder, "cases.json");
-            var answersPath = Path.Combine(folder, "answers.json");
-            await File.WriteAllTextAsync(casesPath, casesJson);
-
-            var start = new ProcessStartInfo("node") { RedirectStandardError = true, RedirectStandardOutput = true };
-            start.ArgumentList.Add(script);
-            start.ArgumentList.Add(casesPath);
-            start.ArgumentList.Add(answersPath);
-            Process? node;
-            try
-            {
-                node = Process.Start(start);
-            }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                throw new Xunit.Sdk.XunitException($"node (v20) is not on PATH ({e.Message}); install it, then run `{InstallStep}`.");
-            }
-
-            Assert.NotNull(node);
-            using (node)
-            {
-                using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-                var stderr = node.StandardError.ReadToEndAsync(deadline.Token);
-                var stdout = node.StandardOutput.ReadToEndAsync(deadline.Token);
-                try
-                {
-                    await node.WaitForExitAsync(deadline.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    node.Kill(entireProcessTree: true);
-                    throw new Xunit.Sdk.XunitException("kit-crosscheck.mjs did not finish within 5 minutes.");
-                }
-
-                Assert.True(node.ExitCode == 0, $"kit-crosscheck.mjs exited {node.ExitCode} (if @solana/kit is missing: `{InstallStep}`): {await stderr}{await stdout}");
-            }
-
-            return JsonNode.Parse(await File.ReadAllTextAsync(answersPath))!;
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Clearing.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new Xunit.Sdk.XunitException($"No folder above {AppContext.BaseDirectory} holds Clearing.sln.");
+        NodeScript.RequirePackage(RepoPaths.DevnetNodeModules, "@solana/kit", InstallStep);
+        var script = Path.Combine(RepoPaths.Root, "tests", "Clearing.Chains.Solana.Tests", "CrossCheck", "kit-crosscheck.mjs");
+        return JsonNode.Parse(await NodeScript.RunOnFilesAsync(script, casesJson, InstallStep, TimeSpan.FromMinutes(5)))!;
     }
 
     private static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();

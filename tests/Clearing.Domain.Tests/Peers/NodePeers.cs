@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Clearing.TestKit;
 
 namespace Clearing.Domain.Tests.Peers;
 
@@ -15,80 +15,27 @@ internal static class NodePeers
 
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
 
-    public static string PeersFolder { get; } = Path.Combine(FindRepoRoot(), "tests", "peers");
+    public static string PeersFolder { get; } = Path.Combine(RepoPaths.Root, "tests", "peers");
 
     public static JsonNode Run(string script, object cases)
     {
         var modules = Path.Combine(PeersFolder, "node_modules");
-        if (!Directory.Exists(Path.Combine(modules, "@blockworks-foundation", "mango-v4"))
-            || !Directory.Exists(Path.Combine(modules, "@drift-labs", "sdk"))
-            || !Directory.Exists(Path.Combine(modules, "@aave", "math-utils")))
+        foreach (var package in new[] { "@blockworks-foundation/mango-v4", "@drift-labs/sdk", "@aave/math-utils" })
         {
-            Assert.Fail($"The peer packages are not installed in {modules}. Install them with: {InstallStep}");
+            NodeScript.RequirePackage(modules, package, InstallStep);
         }
 
-        var node = FindNode() ?? throw new InvalidOperationException(
-            $"Node.js (node) is not on PATH; it runs the peer cross-checks. Install it (apt-get install -y nodejs npm), then: {InstallStep}");
         var casesFile = Path.Combine(Path.GetTempPath(), $"clearing-peers-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
         File.WriteAllText(casesFile, JsonSerializer.Serialize(cases));
         try
         {
-            var start = new ProcessStartInfo(node)
-            {
-                WorkingDirectory = PeersFolder,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(Path.Combine(PeersFolder, script));
-            start.ArgumentList.Add(casesFile);
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {node}.");
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(Deadline))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"node {script} did not finish within {Deadline}.");
-            }
-
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"node {script} exited with {process.ExitCode}: {stderr.Result}");
-            }
-
-            return JsonNode.Parse(stdout.Result) ?? throw new InvalidOperationException($"node {script} printed nothing.");
+            // The cross-check tests are synchronous; the runner's awaits do not capture a context, so blocking is safe.
+            var printed = NodeScript.RunAsync(Path.Combine(PeersFolder, script), [casesFile], InstallStep, Deadline).GetAwaiter().GetResult();
+            return JsonNode.Parse(printed) ?? throw new InvalidOperationException($"node {script} printed nothing.");
         }
         finally
         {
             File.Delete(casesFile);
         }
-    }
-
-    private static string? FindNode()
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, OperatingSystem.IsWindows() ? "node.exe" : "node");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Clearing.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Clearing.sln above {AppContext.BaseDirectory}: run the tests from a clone of the repository.");
     }
 }
