@@ -61,8 +61,9 @@ public sealed record SolanaExecutorPass(int Bound, int Sent, int Rebound, int Co
 /// </summary>
 /// <remarks>
 /// Passes of one executor are serialized. Two executors over one journal race safely on binding, sending and
-/// confirming (compare-and-set, identical bytes); a rebind must also be single-writer, which the single fenced host
-/// (DESIGN.md §4) gives — the durable journal should compare-and-set the old transaction id as well.
+/// confirming (compare-and-set, identical bytes). A rebind must also be single-writer, which the single fenced host
+/// (DESIGN.md §4) gives: the outbox accepts a Solana rebind only with a higher last valid block height, but does not
+/// compare the old transaction id, so two executors of one host re-signing at once could each send a different one.
 /// </remarks>
 public sealed class SolanaExecutor
 {
