@@ -8,6 +8,7 @@ using Clearing.Persistence.ActorStorage;
 using Clearing.Persistence.Cursors;
 using Clearing.Persistence.Migrations;
 using Clearing.Persistence.UnitOfWork;
+using Clearing.Server.Chains;
 using Clearing.Server.Cli;
 using Clearing.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
@@ -130,6 +131,7 @@ public static class ClearingApiHost
         configure?.Invoke(builder);
         builder.AddServiceDefaults();
         builder.AddClearingApi();
+        builder.AddEvmChains();
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.UseClearingApi();

@@ -1,0 +1,189 @@
+using System.Globalization;
+using Clearing.Chains.Evm.Model;
+using Clearing.Chains.Evm.Signing;
+using Clearing.Chains.Evm.Vault;
+using Clearing.Server.Api;
+using Microsoft.Extensions.Configuration;
+
+namespace Clearing.Server.Chains;
+
+/// <summary>
+/// One EVM chain Clearing serves, validated: where its node is, its vault and allowlist, and the operator key that
+/// signs its withdrawals and seizures. Not a record, so no generated ToString can ever print the key.
+/// </summary>
+public sealed class EvmChain(Uri rpcUrl, EvmVaultOptions vault, EvmPrivateKey operatorKey, TimeSpan pollInterval)
+{
+    public string Name => Vault.Chain;
+
+    public Uri RpcUrl { get; } = rpcUrl;
+
+    public EvmVaultOptions Vault { get; } = vault;
+
+    public EvmPrivateKey OperatorKey { get; } = operatorKey;
+
+    public TimeSpan PollInterval { get; } = pollInterval;
+
+    public override string ToString() => $"{Name} (chain id {Vault.ChainId}, vault {Vault.Vault}, node {RpcUrl}, operator {OperatorKey.Address})";
+}
+
+/// <summary>
+/// Reads <c>Clearing:Evm:Chains:&lt;name&gt;</c> (README.md next to this file). Every problem of every chain is collected
+/// and reported at once as an <see cref="ApiConfigurationException"/>, before anything listens: a chain that cannot be run
+/// safely must stop the service, never run half-configured.
+/// </summary>
+public static class EvmChainConfiguration
+{
+    public const string Section = "Clearing:Evm:Chains";
+
+    /// <summary>Poll interval when none is configured: 2,000 ms.</summary>
+    public const int DefaultPollIntervalMs = 2_000;
+
+    public static IReadOnlyList<EvmChain> Read(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        var chains = new List<EvmChain>();
+        foreach (var section in configuration.GetSection(Section).GetChildren())
+        {
+            if (ReadChain(section, problems) is { } chain)
+            {
+                chains.Add(chain);
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ApiConfigurationException($"{Section} is unusable ({problems.Count} problem(s)): {string.Join("; ", problems)}.");
+        }
+
+        return chains;
+    }
+
+    private static EvmChain? ReadChain(IConfigurationSection section, List<string> problems)
+    {
+        var name = section.Key;
+        var count = problems.Count;
+        void Problem(string text) => problems.Add($"{section.Path}: {text}");
+
+        var rpcText = section["RpcUrl"];
+        Uri? rpcUrl = null;
+        if (string.IsNullOrWhiteSpace(rpcText))
+        {
+            Problem("RpcUrl is missing");
+        }
+        else if (!Uri.TryCreate(rpcText, UriKind.Absolute, out rpcUrl) || (rpcUrl.Scheme != Uri.UriSchemeHttp && rpcUrl.Scheme != Uri.UriSchemeHttps))
+        {
+            Problem($"RpcUrl '{rpcText}' is not an http(s) URL");
+        }
+
+        var chainId = ReadUnsigned(section, "ChainId", required: true, Problem);
+        if (chainId == 0 && !string.IsNullOrWhiteSpace(section["ChainId"]))
+        {
+            Problem("ChainId is 0");
+        }
+
+        var vaultText = section["VaultAddress"];
+        var vault = EvmAddress.Zero;
+        if (string.IsNullOrWhiteSpace(vaultText))
+        {
+            Problem("VaultAddress is missing");
+        }
+        else if (!EvmAddress.TryParse(vaultText, out vault))
+        {
+            Problem($"VaultAddress '{vaultText}' is not a 20-byte hex address");
+        }
+        else if (vault.IsZero)
+        {
+            Problem("VaultAddress is the zero address");
+        }
+
+        var tokens = new Dictionary<EvmAddress, string>();
+        foreach (var token in section.GetSection("Tokens").GetChildren())
+        {
+            if (!EvmAddress.TryParse(token.Key, out var address))
+            {
+                Problem($"Tokens key '{token.Key}' is not a token address");
+            }
+            else if (string.IsNullOrWhiteSpace(token.Value))
+            {
+                Problem($"Tokens:{token.Key} names no asset symbol");
+            }
+            else if (tokens.ContainsValue(token.Value))
+            {
+                // Withdrawals name an asset; two contracts for one symbol would leave the payout token ambiguous.
+                Problem($"Tokens maps asset '{token.Value}' to more than one address");
+            }
+            else
+            {
+                tokens[address] = token.Value;
+            }
+        }
+
+        if (tokens.Count == 0 && !section.GetSection("Tokens").GetChildren().Any())
+        {
+            Problem("Tokens (the allowlist: token address → asset symbol) is empty");
+        }
+
+        var startBlock = ReadUnsigned(section, "StartBlock", required: false, Problem);
+        var pollMs = ReadUnsigned(section, "PollIntervalMs", required: false, Problem);
+        if (pollMs == 0 && string.IsNullOrWhiteSpace(section["PollIntervalMs"]))
+        {
+            pollMs = DefaultPollIntervalMs;
+        }
+        else if (pollMs is 0 or > int.MaxValue)
+        {
+            Problem($"PollIntervalMs must be between 1 and {int.MaxValue} ms");
+        }
+
+        var keyFile = section["OperatorKeyFile"];
+        EvmPrivateKey? key = null;
+        if (string.IsNullOrWhiteSpace(keyFile))
+        {
+            Problem("OperatorKeyFile is missing (the path of a key file from `clearing keys new --chain evm`)");
+        }
+        else if (!File.Exists(keyFile))
+        {
+            Problem($"OperatorKeyFile '{keyFile}' does not exist");
+        }
+        else
+        {
+            try
+            {
+                key = EvmKeyFile.Load(keyFile);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                // EvmKeyFile's messages name the file and the expected shape, never the content.
+                Problem(e.Message);
+            }
+        }
+
+        if (problems.Count > count || rpcUrl is null || key is null)
+        {
+            return null;
+        }
+
+        var options = new EvmVaultOptions { Chain = name, ChainId = chainId, Vault = vault, Tokens = tokens, StartBlock = startBlock };
+        return new EvmChain(rpcUrl, options, key, TimeSpan.FromMilliseconds(pollMs));
+    }
+
+    private static ulong ReadUnsigned(IConfigurationSection section, string key, bool required, Action<string> problem)
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            if (required)
+            {
+                problem($"{key} is missing");
+            }
+
+            return 0;
+        }
+
+        if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            problem($"{key} '{text}' is not a non-negative integer");
+        }
+
+        return value;
+    }
+}

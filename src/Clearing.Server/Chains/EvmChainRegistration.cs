@@ -1,0 +1,30 @@
+using Clearing.Actors.Hosting;
+using Clearing.Persistence;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Clearing.Server.Chains;
+
+public static class EvmChainRegistration
+{
+    /// <summary>
+    /// Reads and validates <c>Clearing:Evm:Chains</c> now (a bad chain stops the start with every problem named) and runs
+    /// one <see cref="EvmChainWorker"/> per chain. Call after <c>AddClearingApi</c>, so the actor host starts first.
+    /// </summary>
+    public static WebApplicationBuilder AddEvmChains(this WebApplicationBuilder builder)
+    {
+        foreach (var chain in EvmChainConfiguration.Read(builder.Configuration))
+        {
+            builder.Services.AddSingleton<IHostedService>(provider => new EvmChainWorker(
+                chain,
+                provider.GetRequiredService<ActorHost>(),
+                provider.GetRequiredService<ClearingDatabase>(),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<EvmChainWorker>>()));
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,73 @@
+using Clearing.Server.Api;
+using Clearing.Server.Cli;
+using Clearing.TestKit;
+using Microsoft.Extensions.Configuration;
+
+namespace Clearing.IntegrationTests.Serve;
+
+/// <summary>`clearing serve` with a chain it cannot run safely: it names every problem and never listens.</summary>
+public sealed class ServeChainConfigurationTests : IDisposable
+{
+    private readonly ServeFolder folder = new();
+
+    [Fact]
+    public async Task Serve_with_a_bad_chain_config_exits_2_without_listening_and_names_every_problem()
+    {
+        var config = folder.WriteConfig(new Dictionary<string, object>
+        {
+            ["evm-a"] = new
+            {
+                RpcUrl = "ftp://127.0.0.1:8545",
+                ChainId = "31337",
+                VaultAddress = "0x0000000000000000000000000000000000000000",
+                OperatorKeyFile = folder.File("missing.key"),
+            },
+            ["evm-b"] = new
+            {
+                RpcUrl = "http://127.0.0.1:8546",
+                ChainId = "31338",
+                Tokens = new Dictionary<string, string> { ["0x5FbDB2315678afecb367f032d93F642f64180aa3"] = "USDC" },
+            },
+        });
+        var port = FreePort.Next();
+
+        var exitCode = await ClearingCli.Build().Parse(["serve", "--config", config, "--urls", $"http://127.0.0.1:{port}"]).InvokeAsync();
+        var refusal = Assert.Throws<ApiConfigurationException>(() => ClearingApiHost.Build([], builder => builder.Configuration.AddJsonFile(config)));
+
+        Assert.Equal(2, exitCode);
+        Assert.False(ServeFolder.Listening(port), "nothing may listen after a refused start");
+        Assert.Contains("Clearing:Evm:Chains:evm-a: RpcUrl 'ftp://127.0.0.1:8545' is not an http(s) URL", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("Clearing:Evm:Chains:evm-a: VaultAddress is the zero address", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("Clearing:Evm:Chains:evm-a: Tokens (the allowlist: token address → asset symbol) is empty", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains($"Clearing:Evm:Chains:evm-a: OperatorKeyFile '{folder.File("missing.key")}' does not exist", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("Clearing:Evm:Chains:evm-b: VaultAddress is missing", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("Clearing:Evm:Chains:evm-b: OperatorKeyFile is missing", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("(6 problem(s))", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_file_that_holds_no_key_is_refused_without_echoing_its_content()
+    {
+        const string NotAKey = "0xnot-a-key-but-maybe-a-secret";
+        var keyFile = folder.File("operator.key");
+        File.WriteAllText(keyFile, NotAKey);
+        var config = folder.WriteConfig(new Dictionary<string, object>
+        {
+            ["evm-a"] = new
+            {
+                RpcUrl = "http://127.0.0.1:8545",
+                ChainId = "31337",
+                VaultAddress = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                Tokens = new Dictionary<string, string> { ["0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"] = "USDC" },
+                OperatorKeyFile = keyFile,
+            },
+        });
+
+        var refusal = Assert.Throws<ApiConfigurationException>(() => ClearingApiHost.Build([], builder => builder.Configuration.AddJsonFile(config)));
+
+        Assert.Contains($"Key file '{keyFile}' is malformed", refusal.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(NotAKey, refusal.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => folder.Dispose();
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Clearing.Server.Api;
+using Microsoft.Data.Sqlite;
+
+namespace Clearing.IntegrationTests.Serve;
+
+/// <summary>
+/// What an operator prepares for <c>clearing serve</c>: a temp folder with a risk file (USDC collateral on
+/// <see cref="Chain"/>), member m1's secret file (m1 owns "alice"), a SQLite database and the JSON config file.
+/// </summary>
+internal sealed class ServeFolder : IDisposable
+{
+    public const string Chain = "evm-a";
+    public const string Secret = "serve-chains-secret-0123456789";
+
+    public string Path { get; } = Directory.CreateTempSubdirectory("clearing-serve-chains-").FullName;
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Writes the config file with <paramref name="chains"/> as <c>Clearing:Evm:Chains</c>; returns its path.</summary>
+    public string WriteConfig(object chains)
+    {
+        var risk = File("risk.json");
+        System.IO.File.WriteAllText(risk, $$"""
+            {"assets":[{"symbol":"USDC","decimals":6,"price":"1"}],
+             "collateral":[{"chain":"{{Chain}}","asset":"USDC","initWeight":"1","maintWeight":"1","initLiabilityWeight":"1","maintLiabilityWeight":"1"}],
+             "markets":[{"symbol":"ETH-PERP","markPrice":"2000","initialMarginRatio":"0.1","maintenanceMarginRatio":"0.05"}],
+             "accounts":[]}
+            """);
+        var secretFile = File("m1.secret");
+        System.IO.File.WriteAllText(secretFile, Secret + "\n");
+        var config = File("serve.json");
+        System.IO.File.WriteAllText(config, JsonSerializer.Serialize(new
+        {
+            Persistence = new { Provider = "sqlite", ConnectionString = $"Data Source={File("clearing.sqlite")}" },
+            Clearing = new
+            {
+                HostId = "serve-chains-test",
+                Risk = new { File = risk },
+                Members = new { m1 = new { KeyId = "m1-key", SecretFile = secretFile, Accounts = new[] { "alice" } } },
+                Evm = new { Chains = chains },
+            },
+        }));
+        return config;
+    }
+
+    /// <summary>A request signed as member m1 against the real clock (serve runs on TimeProvider.System).</summary>
+    public static HttpRequestMessage Signed(HttpMethod method, string pathAndQuery, string body = "", string? idempotencyKey = null)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var nonce = Guid.NewGuid().ToString("N");
+        var request = new HttpRequestMessage(method, pathAndQuery);
+        if (method != HttpMethod.Get)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        request.Headers.Add(RequestSignature.KeyHeader, "m1-key");
+        request.Headers.Add(RequestSignature.TimestampHeader, timestamp);
+        request.Headers.Add(RequestSignature.NonceHeader, nonce);
+        request.Headers.Add(RequestSignature.SignatureHeader,
+            RequestSignature.ComputeHex(Encoding.UTF8.GetBytes(Secret), timestamp, nonce, method.Method, pathAndQuery, Encoding.UTF8.GetBytes(body)));
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add(ApiEndpoints.IdempotencyKeyHeader, idempotencyKey);
+        }
+
+        return request;
+    }
+
+    public static bool Listening(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            client.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        // Pooled connections keep the SQLite file open.
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(Path, recursive: true);
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Net;
+using System.Numerics;
+using System.Text.Json;
+using Clearing.Chains.Evm;
+using Clearing.Chains.Evm.Abi;
+using Clearing.Chains.Evm.Model;
+using Clearing.Chains.Evm.Signing;
+using Clearing.IntegrationTests.Evm;
+using Clearing.Server.Cli;
+using Clearing.TestKit;
+
+namespace Clearing.IntegrationTests.Serve;
+
+/// <summary>
+/// `clearing serve` as an operator runs it against a real anvil holding a deployed, funded vault: deposits on chain
+/// reach the account view after finality, and a withdrawal posted through the API is paid on chain once and settled.
+/// </summary>
+[Trait("RealComponent", "true")]
+public sealed class ServeOnAnvilTests : IAsyncLifetime
+{
+    /// <summary>Alice's deposit made by DeployFundedVaultAsync: 1,000 USDC (6 decimals).</summary>
+    private static readonly BigInteger Funded = 1_000_000_000;
+
+    private readonly ServeFolder folder = new();
+    private readonly CancellationTokenSource stop = new();
+    private AnvilNode node = null!;
+    private EvmAddress usdc;
+    private Task<int> serving = null!;
+    private HttpClient http = null!;
+
+    public async Task InitializeAsync()
+    {
+        node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
+        (usdc, var vault) = await new AnvilContracts(node).DeployFundedVaultAsync(Funded);
+        // Anvil's dev key 0: a public LOCAL DEVNET key, admin and operator of the test vault.
+        var keyFile = folder.File("operator.key");
+        await File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
+        var config = folder.WriteConfig(new Dictionary<string, object>
+        {
+            [ServeFolder.Chain] = new
+            {
+                RpcUrl = node.Url.ToString(),
+                ChainId = node.ChainId.ToString(CultureInfo.InvariantCulture),
+                VaultAddress = vault.ToChecksumString(),
+                StartBlock = "0",
+                Tokens = new Dictionary<string, string> { [usdc.ToChecksumString()] = "USDC" },
+                OperatorKeyFile = keyFile,
+                PollIntervalMs = "100",
+            },
+        });
+        var port = FreePort.Next();
+        serving = ClearingCli.Build().Parse(["serve", "--config", config, "--urls", $"http://127.0.0.1:{port}"]).InvokeAsync(cancellationToken: stop.Token);
+        http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await Wait.UntilAsync(
+            async () =>
+            {
+                Assert.False(serving.IsCompleted, $"clearing serve exited early with {(serving.IsCompleted ? serving.Result : 0)}");
+                try
+                {
+                    return (await http.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(60),
+            "clearing serve to answer /health");
+    }
+
+    [Fact]
+    public async Task A_finalized_deposit_shows_in_the_account_and_a_withdrawal_is_paid_on_chain_once_and_settled()
+    {
+        // Not final yet: the watcher may show it pending only (worth zero).
+        await node.MineAsync(3);
+        await WaitForUsdcAsync(balance => balance.Available == Funded && balance.Pending == 0, "alice's 1,000 USDC deposit credited after finality");
+
+        var recipient = EvmPrivateKey.Generate().Address;
+        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"250000000","destination":"{{recipient.ToChecksumString()}}"}""";
+        using (var posted = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-1")))
+        {
+            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        }
+
+        // The executor's transaction is mined at once; each check mines one more block until it is final and settled.
+        await WaitForUsdcAsync(
+            balance => balance.Available == Funded - 250_000_000 && balance.Reserved == 0,
+            "the withdrawal settled as paid",
+            mineEachCheck: true);
+        Assert.Equal(new BigInteger(250_000_000), await BalanceOfAsync(recipient));
+
+        // The same request again is the first answer replayed, never a second payout.
+        using (var again = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-1")))
+        {
+            Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        }
+
+        await node.MineAsync(5);
+        var after = await UsdcAsync();
+        Assert.Equal((Funded - 250_000_000, BigInteger.Zero), (after.Available, after.Reserved));
+        Assert.Equal(new BigInteger(250_000_000), await BalanceOfAsync(recipient));
+    }
+
+    private async Task WaitForUsdcAsync(Func<UsdcBalance, bool> condition, string what, bool mineEachCheck = false)
+    {
+        var last = default(UsdcBalance);
+        await Wait.UntilAsync(
+            async () =>
+            {
+                Assert.False(serving.IsCompleted, "clearing serve exited");
+                if (mineEachCheck)
+                {
+                    await node.MineAsync(1);
+                }
+
+                last = await UsdcAsync();
+                return condition(last);
+            },
+            TimeSpan.FromSeconds(60),
+            $"{what} (last seen: {last})",
+            TimeSpan.FromMilliseconds(200));
+    }
+
+    private async Task<UsdcBalance> UsdcAsync()
+    {
+        using var response = await http.SendAsync(ServeFolder.Signed(HttpMethod.Get, "/v1/accounts/alice"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/accounts/alice: {(int)response.StatusCode} {text}");
+        using var view = JsonDocument.Parse(text);
+        foreach (var balance in view.RootElement.GetProperty("balances").EnumerateArray())
+        {
+            if (balance.GetProperty("chain").GetString() == ServeFolder.Chain && balance.GetProperty("asset").GetString() == "USDC")
+            {
+                return new UsdcBalance(Units(balance, "available"), Units(balance, "reserved"), Units(balance, "pending"));
+            }
+        }
+
+        return new UsdcBalance(0, 0, 0);
+    }
+
+    private static BigInteger Units(JsonElement balance, string name) => BigInteger.Parse(balance.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
+
+    private async Task<BigInteger> BalanceOfAsync(EvmAddress owner)
+    {
+        var answer = await node.Rpc.CallAsync("eth_call", AnvilContracts.Request(AnvilNode.DevAccount0, usdc, Erc20Abi.EncodeBalanceOf(owner)), "latest");
+        return Erc20Abi.DecodeBalance(Hex.Decode(answer.GetString()!));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await stop.CancelAsync();
+        if (serving is not null)
+        {
+            await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        http?.Dispose();
+        stop.Dispose();
+        if (node is not null)
+        {
+            await node.DisposeAsync();
+        }
+
+        folder.Dispose();
+    }
+
+    private readonly record struct UsdcBalance(BigInteger Available, BigInteger Reserved, BigInteger Pending);
+}
