@@ -72,7 +72,8 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
     [Fact]
     public async Task A_finalized_deposit_shows_in_the_account_and_a_withdrawal_is_paid_on_chain_once_and_settled()
     {
-        // Not final yet: the watcher may show it pending only (worth zero).
+        // The deposit is in the newest block, not final yet: shown as pending, worth nothing available.
+        await WaitForUsdcAsync(balance => balance.Pending == Funded && balance.Available == 0, "alice's deposit shown as pending before finality");
         await node.MineAsync(3);
         await WaitForUsdcAsync(balance => balance.Available == Funded && balance.Pending == 0, "alice's 1,000 USDC deposit credited after finality");
 
@@ -105,21 +106,28 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
     private async Task WaitForUsdcAsync(Func<UsdcBalance, bool> condition, string what, bool mineEachCheck = false)
     {
         var last = default(UsdcBalance);
-        await Wait.UntilAsync(
-            async () =>
-            {
-                Assert.False(serving.IsCompleted, "clearing serve exited");
-                if (mineEachCheck)
+        try
+        {
+            await Wait.UntilAsync(
+                async () =>
                 {
-                    await node.MineAsync(1);
-                }
+                    Assert.False(serving.IsCompleted, "clearing serve exited");
+                    if (mineEachCheck)
+                    {
+                        await node.MineAsync(1);
+                    }
 
-                last = await UsdcAsync();
-                return condition(last);
-            },
-            TimeSpan.FromSeconds(60),
-            $"{what} (last seen: {last})",
-            TimeSpan.FromMilliseconds(200));
+                    last = await UsdcAsync();
+                    return condition(last);
+                },
+                TimeSpan.FromSeconds(60),
+                what,
+                TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message} Alice's USDC last seen: {last}.", timeout);
+        }
     }
 
     private async Task<UsdcBalance> UsdcAsync()
