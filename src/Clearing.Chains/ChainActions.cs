@@ -48,9 +48,11 @@ public interface IChainActionJournal
     /// <summary>
     /// signed or broadcast → signed with a new transaction, allowed only when the old one can no longer land: on EVM
     /// a replacement with the SAME nonce (so at most one of them is ever mined); on Solana a new blockhash after the
-    /// old last valid block height passed and the old signature is absent at finalized.
+    /// old last valid block height passed and the old signature is absent at finalized. A compare-and-set on
+    /// <paramref name="replacedTxId"/>: of two executors that both judged the same transaction dead, only one
+    /// re-binds, so a decision never has two live transactions (on Solana, where no nonce ties them, that would pay twice).
     /// </summary>
-    Task<ChainAction> RebindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken);
+    Task<ChainAction> RebindAsync(long actionId, string replacedTxId, ChainActionBinding binding, CancellationToken cancellationToken);
 
     /// <summary>signed → broadcast, or broadcast → broadcast for a re-send of the same bytes; counts one attempt.</summary>
     Task<ChainAction> MarkBroadcastAsync(long actionId, CancellationToken cancellationToken);

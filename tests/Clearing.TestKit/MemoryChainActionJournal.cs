@@ -66,9 +66,14 @@ public sealed class MemoryChainActionJournal : IChainActionJournal
             return a with { State = ChainActionState.Signed, Binding = binding };
         });
 
-    public Task<ChainAction> RebindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken) =>
+    public Task<ChainAction> RebindAsync(long actionId, string replacedTxId, ChainActionBinding binding, CancellationToken cancellationToken) =>
         Move(actionId, "re-bound", [ChainActionState.Signed, ChainActionState.Broadcast], a =>
         {
+            if (a.Binding?.TxId != replacedTxId)
+            {
+                throw new ChainActionConflictException(actionId, a.State, $"re-bound in place of {replacedTxId} (it holds {a.Binding?.TxId})");
+            }
+
             if (a.Binding?.Nonce is { } nonce && binding.Nonce != nonce)
             {
                 throw new ChainActionConflictException(actionId, a.State, $"re-bound to nonce {binding.Nonce} (it holds {nonce})");

@@ -160,7 +160,7 @@ public sealed class EvmExecutor(EvmTransactionSender sender, IChainActionJournal
         // Same call, same nonce, same gas limit: only the fees change. (Estimating again would run against a pending
         // state that already holds the stuck version, where the vault refuses the id.)
         var replacement = await sender.SignAsync(options.Vault, CallData(action), BigInteger.Zero, previous.Nonce, fees, previous.GasLimit, cancellationToken);
-        return await journal.RebindAsync(action.ActionId, Binding(replacement), cancellationToken);
+        return await journal.RebindAsync(action.ActionId, binding.TxId, Binding(replacement), cancellationToken);
     }
 
     private async Task SendBoundBytesAsync(ChainAction action, ChainActionBinding binding, CancellationToken cancellationToken)

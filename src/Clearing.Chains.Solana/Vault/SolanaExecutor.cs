@@ -60,10 +60,9 @@ public sealed record SolanaExecutorPass(int Bound, int Sent, int Rebound, int Co
 /// signature lands at most once, so at most one execution per decision follows.
 /// </summary>
 /// <remarks>
-/// Passes of one executor are serialized. Two executors over one journal race safely on binding, sending and
-/// confirming (compare-and-set, identical bytes). A rebind must also be single-writer, which the single fenced host
-/// (DESIGN.md §4) gives: the outbox accepts a Solana rebind only with a higher last valid block height, but does not
-/// compare the old transaction id, so two executors of one host re-signing at once could each send a different one.
+/// Passes of one executor are serialized. Two executors over one journal race safely on binding, sending, confirming
+/// (compare-and-set, identical bytes) and re-signing: a rebind names the transaction it replaces, so of two executors
+/// that both judged the same transaction dead only one re-binds, and only the bytes it persisted are ever sent.
 /// </remarks>
 public sealed class SolanaExecutor
 {
@@ -174,7 +173,7 @@ public sealed class SolanaExecutor
         if (await CanNeverLandAsync(binding, cancellationToken))
         {
             var payout = ReadPayout(action, out var reason) ?? throw new InvalidOperationException(reason);
-            var rebound = await journal.RebindAsync(action.ActionId, await SignAsync(action, payout, cancellationToken), cancellationToken);
+            var rebound = await journal.RebindAsync(action.ActionId, binding.TxId, await SignAsync(action, payout, cancellationToken), cancellationToken);
             tally.Rebound++;
             await SendAsync(rebound, tally, cancellationToken);
             return;

@@ -16,8 +16,8 @@ public sealed class OutboxChainActionJournal(OutboxStore outbox, Func<long> epoc
     public Task<ChainAction> BindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken) =>
         MoveAsync(actionId, "bound", () => outbox.MarkSignedAsync(actionId, Signing(binding), epoch(), clock.GetUtcNow(), cancellationToken));
 
-    public Task<ChainAction> RebindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken) =>
-        MoveAsync(actionId, "re-bound", () => outbox.RebindAsync(actionId, Signing(binding), epoch(), clock.GetUtcNow(), cancellationToken));
+    public Task<ChainAction> RebindAsync(long actionId, string replacedTxId, ChainActionBinding binding, CancellationToken cancellationToken) =>
+        MoveAsync(actionId, "re-bound", () => outbox.RebindAsync(actionId, replacedTxId, Signing(binding), epoch(), clock.GetUtcNow(), cancellationToken));
 
     public Task<ChainAction> MarkBroadcastAsync(long actionId, CancellationToken cancellationToken) =>
         MoveAsync(actionId, "broadcast", () => outbox.MarkBroadcastAsync(actionId, epoch(), clock.GetUtcNow(), cancellationToken));

@@ -105,13 +105,15 @@ public sealed class OutboxStore(ClearingDatabase database)
     /// signed or broadcast → signed with a new transaction, when the old one can no longer land: an EVM replacement
     /// must keep the nonce; a Solana re-sign must raise the last valid block height. Attempts are kept.
     /// </summary>
-    public Task<OutboxAction> RebindAsync(long actionId, OutboxSigning signing, long epoch, DateTimeOffset at, CancellationToken cancellationToken = default)
+    /// <param name="replacedTxId">The transaction being replaced: the move is refused if the action no longer holds it.</param>
+    public Task<OutboxAction> RebindAsync(long actionId, string replacedTxId, OutboxSigning signing, long epoch, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(signing);
         ArgumentException.ThrowIfNullOrWhiteSpace(signing.SignedTransaction);
         ArgumentException.ThrowIfNullOrWhiteSpace(signing.TxId);
         return MoveAsync(actionId, OutboxState.Signed, epoch, at, signing, failureReason: null, cancellationToken, current =>
             current.State is OutboxState.Signed or OutboxState.Broadcast
+            && current.TxId == replacedTxId
             && current.Nonce == signing.Nonce
             && (current.Nonce is not null || signing.LastValidBlockHeight > current.LastValidBlockHeight));
     }

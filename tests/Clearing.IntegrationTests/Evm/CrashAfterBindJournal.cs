@@ -15,7 +15,7 @@ internal sealed class CrashAfterBindJournal(IChainActionJournal inner) : IChainA
         throw new SimulatedCrashException();
     }
 
-    public Task<ChainAction> RebindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken) => inner.RebindAsync(actionId, binding, cancellationToken);
+    public Task<ChainAction> RebindAsync(long actionId, string replacedTxId, ChainActionBinding binding, CancellationToken cancellationToken) => inner.RebindAsync(actionId, replacedTxId, binding, cancellationToken);
 
     public Task<ChainAction> MarkBroadcastAsync(long actionId, CancellationToken cancellationToken) => inner.MarkBroadcastAsync(actionId, cancellationToken);
 

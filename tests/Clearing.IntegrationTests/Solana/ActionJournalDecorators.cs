@@ -24,8 +24,8 @@ internal sealed class BindingHistoryJournal(IChainActionJournal inner) : IChainA
     public async Task<ChainAction> BindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken) =>
         Remember(actionId, binding, await inner.BindAsync(actionId, binding, cancellationToken));
 
-    public async Task<ChainAction> RebindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken) =>
-        Remember(actionId, binding, await inner.RebindAsync(actionId, binding, cancellationToken));
+    public async Task<ChainAction> RebindAsync(long actionId, string replacedTxId, ChainActionBinding binding, CancellationToken cancellationToken) =>
+        Remember(actionId, binding, await inner.RebindAsync(actionId, replacedTxId, binding, cancellationToken));
 
     public Task<ChainAction> MarkBroadcastAsync(long actionId, CancellationToken cancellationToken) => inner.MarkBroadcastAsync(actionId, cancellationToken);
 
@@ -57,7 +57,7 @@ internal sealed class CrashAfterBindJournal(IChainActionJournal inner) : IChainA
         throw new SimulatedCrashException();
     }
 
-    public Task<ChainAction> RebindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken) => inner.RebindAsync(actionId, binding, cancellationToken);
+    public Task<ChainAction> RebindAsync(long actionId, string replacedTxId, ChainActionBinding binding, CancellationToken cancellationToken) => inner.RebindAsync(actionId, replacedTxId, binding, cancellationToken);
 
     public Task<ChainAction> MarkBroadcastAsync(long actionId, CancellationToken cancellationToken) => inner.MarkBroadcastAsync(actionId, cancellationToken);
 

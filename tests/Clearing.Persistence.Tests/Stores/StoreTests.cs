@@ -488,7 +488,7 @@ public abstract class StoreTests
         await db.Outbox.MarkSignedAsync(id, new OutboxSigning(7, null, "0xfirst", "0xtx1"), db.Epoch, T0);
         await db.Outbox.MarkBroadcastAsync(id, db.Epoch, T0);
 
-        var rebound = await db.Outbox.RebindAsync(id, new OutboxSigning(7, null, "0xreplacement", "0xtx2"), db.Epoch, T0.AddSeconds(1));
+        var rebound = await db.Outbox.RebindAsync(id, "0xtx1", new OutboxSigning(7, null, "0xreplacement", "0xtx2"), db.Epoch, T0.AddSeconds(1));
 
         Assert.Equal((OutboxState.Signed, 7L, "0xreplacement", "0xtx2", 1), (rebound.State, rebound.Nonce!.Value, rebound.SignedTransaction, rebound.TxId, rebound.Attempts));
         Assert.Equal(rebound, await db.Outbox.FindAsync(id));
@@ -501,7 +501,7 @@ public abstract class StoreTests
         var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "evm-1", "seizure", "{}"), db.Epoch, T0);
         var signed = await db.Outbox.MarkSignedAsync(id, new OutboxSigning(7, null, "0xfirst", "0xtx1"), db.Epoch, T0);
 
-        await Assert.ThrowsAsync<IllegalOutboxTransitionException>(() => db.Outbox.RebindAsync(id, new OutboxSigning(8, null, "0xother", "0xtx2"), db.Epoch, T0));
+        await Assert.ThrowsAsync<IllegalOutboxTransitionException>(() => db.Outbox.RebindAsync(id, "0xtx1", new OutboxSigning(8, null, "0xother", "0xtx2"), db.Epoch, T0));
 
         Assert.Equal(signed, await db.Outbox.FindAsync(id));
     }
@@ -513,11 +513,25 @@ public abstract class StoreTests
         var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "solana", "seizure", "{}"), db.Epoch, T0);
         var signed = await db.Outbox.MarkSignedAsync(id, new OutboxSigning(null, 100, "first", "sig1"), db.Epoch, T0);
 
-        await Assert.ThrowsAsync<IllegalOutboxTransitionException>(() => db.Outbox.RebindAsync(id, new OutboxSigning(null, 100, "second", "sig2"), db.Epoch, T0));
+        await Assert.ThrowsAsync<IllegalOutboxTransitionException>(() => db.Outbox.RebindAsync(id, "sig1", new OutboxSigning(null, 100, "second", "sig2"), db.Epoch, T0));
         Assert.Equal(signed, await db.Outbox.FindAsync(id));
-        var rebound = await db.Outbox.RebindAsync(id, new OutboxSigning(null, 250, "second", "sig2"), db.Epoch, T0);
+        var rebound = await db.Outbox.RebindAsync(id, "sig1", new OutboxSigning(null, 250, "second", "sig2"), db.Epoch, T0);
 
         Assert.Equal((250L, "sig2"), (rebound.LastValidBlockHeight!.Value, rebound.TxId!));
+    }
+
+    [Fact]
+    public async Task Of_two_executors_replacing_the_same_transaction_only_the_first_rebinds()
+    {
+        var db = await StartAsync();
+        var id = await db.Outbox.PlanAsync(new PlannedAction("decision-1", "solana", "seizure", "{}"), db.Epoch, T0);
+        await db.Outbox.MarkSignedAsync(id, new OutboxSigning(null, 100, "first", "sig1"), db.Epoch, T0);
+        var first = await db.Outbox.RebindAsync(id, "sig1", new OutboxSigning(null, 250, "second", "sig2"), db.Epoch, T0);
+
+        // The second executor also judged sig1 dead, but the action no longer holds it.
+        await Assert.ThrowsAsync<IllegalOutboxTransitionException>(() => db.Outbox.RebindAsync(id, "sig1", new OutboxSigning(null, 260, "third", "sig3"), db.Epoch, T0));
+
+        Assert.Equal(first, await db.Outbox.FindAsync(id));
     }
 
     [Fact]
