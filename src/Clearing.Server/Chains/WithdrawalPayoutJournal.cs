@@ -61,8 +61,8 @@ public sealed class WithdrawalPayoutJournal(IChainActionJournal inner, IReadOnly
     public async Task<ChainAction> BindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken) =>
         ForExecutor(await inner.BindAsync(actionId, binding, cancellationToken));
 
-    public async Task<ChainAction> RebindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken) =>
-        ForExecutor(await inner.RebindAsync(actionId, binding, cancellationToken));
+    public async Task<ChainAction> RebindAsync(long actionId, string replacedTxId, ChainActionBinding binding, CancellationToken cancellationToken) =>
+        ForExecutor(await inner.RebindAsync(actionId, replacedTxId, binding, cancellationToken));
 
     public async Task<ChainAction> MarkBroadcastAsync(long actionId, CancellationToken cancellationToken) =>
         ForExecutor(await inner.MarkBroadcastAsync(actionId, cancellationToken));
