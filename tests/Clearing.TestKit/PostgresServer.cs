@@ -67,7 +67,8 @@ public sealed class PostgresServer : IAsyncDisposable
     public async Task<string> CreateDatabaseAsync(string prefix = "test")
     {
         // PostgreSQL names are at most 63 bytes; several test processes may share one existing server.
-        var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref databaseCounter)}_{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 40)].ToLowerInvariant();
+        var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref databaseCounter)}_{Guid.NewGuid():N}";
+        name = name[..Math.Min(63, name.Length)].ToLowerInvariant();
         await using (var connection = new NpgsqlConnection(ConnectionString))
         {
             await connection.OpenAsync().ConfigureAwait(false);
