@@ -33,6 +33,9 @@ public sealed partial class EvmChainWorker(
 
     private readonly HttpClient http = new();
 
+    /// <summary>Whether finished withdrawals of earlier runs were re-queued (once per process, on the first executor round).</summary>
+    private bool recovered;
+
     public override void Dispose()
     {
         http.Dispose();
@@ -161,8 +164,6 @@ public sealed partial class EvmChainWorker(
 
     private long CurrentEpoch() =>
         host.Epoch ?? throw new InvalidOperationException("The actor host holds no lease; the executor may not move chain actions.");
-
-    private bool recovered;
 
     /// <summary>
     /// After a restart, withdrawals that finished before it but whose settlement was not yet applied are found in the

@@ -26,13 +26,14 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
     private readonly CancellationTokenSource stop = new();
     private AnvilNode node = null!;
     private EvmAddress usdc;
+    private EvmAddress vault;
     private Task<int> serving = null!;
     private HttpClient http = null!;
 
     public async Task InitializeAsync()
     {
         node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
-        (usdc, var vault) = await new AnvilContracts(node).DeployFundedVaultAsync(Funded);
+        (usdc, vault) = await new AnvilContracts(node).DeployFundedVaultAsync(Funded);
         // Anvil's dev key 0: a public LOCAL DEVNET key, admin and operator of the test vault.
         var keyFile = folder.File("operator.key");
         await File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
@@ -102,6 +103,30 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
         Assert.Equal((Funded - 250_000_000, BigInteger.Zero), (after.Available, after.Reserved));
         Assert.Equal(new BigInteger(250_000_000), await BalanceOfAsync(recipient));
     }
+
+    [Fact]
+    public async Task A_withdrawal_the_vault_refuses_is_never_sent_and_its_units_return_to_the_account()
+    {
+        await node.MineAsync(3);
+        await WaitForUsdcAsync(balance => balance.Available == Funded, "alice's deposit credited");
+        // The operator key loses its role: the vault would revert the payout, so the executor must not send it.
+        var revokeRole = AbiFunction.Parse("revokeRole(bytes32 role, address account)");
+        await new AnvilContracts(node).SendAsync(AnvilNode.DevAccount0, vault, revokeRole.EncodeCall(ClearingVaultAbi.OperatorRole, EvmAddress.Parse(AnvilNode.DevAccount0)));
+        var operatorNonce = await NonceAsync(AnvilNode.DevAccount0);
+
+        var recipient = EvmPrivateKey.Generate().Address;
+        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"400000000","destination":"{{recipient.ToChecksumString()}}"}""";
+        using (var posted = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-refused")))
+        {
+            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        }
+
+        await WaitForUsdcAsync(balance => balance.Available == Funded && balance.Reserved == 0, "the refused withdrawal settled as not paid");
+        Assert.Equal(BigInteger.Zero, await BalanceOfAsync(recipient));
+        Assert.Equal(operatorNonce, await NonceAsync(AnvilNode.DevAccount0));
+    }
+
+    private async Task<string> NonceAsync(string account) => (await node.Rpc.CallAsync("eth_getTransactionCount", account, "latest")).GetString()!;
 
     private async Task WaitForUsdcAsync(Func<UsdcBalance, bool> condition, string what, bool mineEachCheck = false)
     {
