@@ -23,7 +23,8 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
     private static readonly BigInteger Funded = 1_000_000_000;
 
     private readonly ServeFolder folder = new();
-    private readonly CancellationTokenSource stop = new();
+    private CancellationTokenSource stop = new();
+    private string config = "";
     private AnvilNode node = null!;
     private EvmAddress usdc;
     private EvmAddress vault;
@@ -37,7 +38,7 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
         // Anvil's dev key 0: a public LOCAL DEVNET key, admin and operator of the test vault.
         var keyFile = folder.File("operator.key");
         await File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
-        var config = folder.WriteConfig(new Dictionary<string, object>
+        config = folder.WriteConfig(new Dictionary<string, object>
         {
             [ServeFolder.Chain] = new
             {
@@ -50,6 +51,12 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
                 PollIntervalMs = "100",
             },
         });
+        await StartServeAsync();
+    }
+
+    /// <summary>Runs `clearing serve` in this process on a fresh port and waits for /health.</summary>
+    private async Task StartServeAsync()
+    {
         var port = FreePort.Next();
         serving = ClearingCli.Build().Parse(["serve", "--config", config, "--urls", $"http://127.0.0.1:{port}"]).InvokeAsync(cancellationToken: stop.Token);
         http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -124,6 +131,33 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
         await WaitForUsdcAsync(balance => balance.Available == Funded && balance.Reserved == 0, "the refused withdrawal settled as not paid");
         Assert.Equal(BigInteger.Zero, await BalanceOfAsync(recipient));
         Assert.Equal(operatorNonce, await NonceAsync(AnvilNode.DevAccount0));
+    }
+
+    [Fact]
+    public async Task A_withdrawal_requested_before_a_restart_is_paid_once_and_settled_by_the_next_process()
+    {
+        await node.MineAsync(3);
+        await WaitForUsdcAsync(balance => balance.Available == Funded, "alice's deposit credited");
+        var recipient = EvmPrivateKey.Generate().Address;
+        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"100000000","destination":"{{recipient.ToChecksumString()}}"}""";
+        using (var posted = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-restart")))
+        {
+            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        }
+
+        // Stopped at once: the payout may be planned, signed or mined, but it is not final (nothing was mined since).
+        await stop.CancelAsync();
+        Assert.Equal(0, await serving.WaitAsync(TimeSpan.FromSeconds(30)));
+        http.Dispose();
+        stop.Dispose();
+        stop = new CancellationTokenSource();
+        await StartServeAsync();
+
+        await WaitForUsdcAsync(balance => balance.Available == Funded - 100_000_000 && balance.Reserved == 0, "the withdrawal settled as paid after the restart", mineEachCheck: true);
+        await node.MineAsync(5);
+        Assert.Equal(new BigInteger(100_000_000), await BalanceOfAsync(recipient));
+        var after = await UsdcAsync();
+        Assert.Equal((Funded - 100_000_000, BigInteger.Zero), (after.Available, after.Reserved));
     }
 
     private async Task<string> NonceAsync(string account) => (await node.Rpc.CallAsync("eth_getTransactionCount", account, "latest")).GetString()!;
