@@ -6,7 +6,13 @@ using Clearing.Chains.Evm;
 using Clearing.Chains.Evm.Abi;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Signing;
+using Clearing.Chains.Evm.Execution;
+using Clearing.Chains.Evm.Rpc;
 using Clearing.IntegrationTests.Evm;
+using Clearing.Persistence;
+using Clearing.Persistence.ActorStorage;
+using Clearing.Persistence.Outbox;
+using Clearing.Server.Chains;
 using Clearing.Server.Cli;
 using Clearing.TestKit;
 
@@ -158,6 +164,60 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
         Assert.Equal(new BigInteger(100_000_000), await BalanceOfAsync(recipient));
         var after = await UsdcAsync();
         Assert.Equal((Funded - 100_000_000, BigInteger.Zero), (after.Available, after.Reserved));
+    }
+
+    [Fact]
+    public async Task A_withdrawal_paid_by_a_process_that_died_before_settling_is_settled_once_by_the_next()
+    {
+        await node.MineAsync(3);
+        await WaitForUsdcAsync(balance => balance.Available == Funded, "alice's deposit credited");
+        var recipient = EvmPrivateKey.Generate().Address;
+        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"300000000","destination":"{{recipient.ToChecksumString()}}"}""";
+        using (var posted = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-unsettled")))
+        {
+            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await serving.WaitAsync(TimeSpan.FromSeconds(30)));
+        http.Dispose();
+        stop.Dispose();
+        stop = new CancellationTokenSource();
+
+        // The process that "died": it executed the payout to confirmed over the same outbox, and never settled it.
+        await ConfirmWithoutSettlingAsync();
+        Assert.Equal(new BigInteger(300_000_000), await BalanceOfAsync(recipient));
+
+        await StartServeAsync();
+        await WaitForUsdcAsync(balance => balance.Available == Funded - 300_000_000 && balance.Reserved == 0, "the confirmed withdrawal settled after the restart");
+        await node.MineAsync(5);
+        Assert.Equal(new BigInteger(300_000_000), await BalanceOfAsync(recipient));
+    }
+
+    /// <summary>Runs an executor over the database's outbox (under the host's lease) until nothing of the chain is open.</summary>
+    private async Task ConfirmWithoutSettlingAsync()
+    {
+        var database = ClearingDatabase.FromOptions(new PersistenceOptions { Provider = "sqlite", ConnectionString = $"Data Source={folder.File("clearing.sqlite")}" });
+        var lease = new SqlHostLease(database);
+        var epoch = (await lease.TryAcquireAsync("serve-chains-test", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), CancellationToken.None))!.Epoch;
+        using var rpcHttp = new HttpClient();
+        var outbox = new OutboxStore(database);
+        var journal = new WithdrawalPayoutJournal(new OutboxChainActionJournal(outbox, () => epoch, TimeProvider.System), new Dictionary<EvmAddress, string> { [usdc] = "USDC" });
+        var executor = new EvmExecutor(
+            new EvmTransactionSender(new EvmRpcClient(rpcHttp, node.Url), EvmPrivateKey.FromHex(AnvilNode.DevAccount0PrivateKey), node.ChainId),
+            journal,
+            new EvmExecutorOptions { Chain = ServeFolder.Chain, Vault = vault });
+        await Wait.UntilAsync(
+            async () =>
+            {
+                await executor.RunOnceAsync(CancellationToken.None);
+                await node.MineAsync(1);
+                return (await outbox.OpenAsync(ServeFolder.Chain)).Count == 0;
+            },
+            TimeSpan.FromSeconds(60),
+            "the payout confirmed by the executor of the process that died");
+        Assert.Single(journal.Finished);
+        await lease.ReleaseAsync("serve-chains-test", epoch, DateTimeOffset.UtcNow, CancellationToken.None);
     }
 
     private async Task<string> NonceAsync(string account) => (await node.Rpc.CallAsync("eth_getTransactionCount", account, "latest")).GetString()!;
