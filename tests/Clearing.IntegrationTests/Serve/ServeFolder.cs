@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Clearing.Persistence;
 using Clearing.Server.Api;
 using Microsoft.Data.Sqlite;
 
@@ -20,6 +21,12 @@ internal sealed class ServeFolder : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>The database serve runs on: SQLite in the folder unless a test sets PostgreSQL.</summary>
+    public PersistenceOptions Database { get; set; }
+
+    public ServeFolder() =>
+        Database = new PersistenceOptions { Provider = "sqlite", ConnectionString = $"Data Source={File("clearing.sqlite")}" };
+
     /// <summary>Writes the config file with <paramref name="chains"/> as <c>Clearing:Evm:Chains</c>; returns its path.</summary>
     public string WriteConfig(object chains)
     {
@@ -35,7 +42,7 @@ internal sealed class ServeFolder : IDisposable
         var config = File("serve.json");
         System.IO.File.WriteAllText(config, JsonSerializer.Serialize(new
         {
-            Persistence = new { Provider = "sqlite", ConnectionString = $"Data Source={File("clearing.sqlite")}" },
+            Persistence = new { Database.Provider, Database.ConnectionString },
             Clearing = new
             {
                 HostId = "serve-chains-test",

@@ -23,8 +23,11 @@ namespace Clearing.IntegrationTests.Serve;
 /// reach the account view after finality, and a withdrawal posted through the API is paid on chain once and settled.
 /// </summary>
 [Trait("RealComponent", "true")]
-public sealed class ServeOnAnvilTests : IAsyncLifetime
+public abstract class ServeOnAnvilTests : IAsyncLifetime
 {
+    /// <summary>The database serve runs on for this class; null keeps the folder's SQLite file.</summary>
+    protected abstract Task<PersistenceOptions?> DatabaseAsync();
+
     /// <summary>Alice's deposit made by DeployFundedVaultAsync: 1,000 USDC (6 decimals).</summary>
     private static readonly BigInteger Funded = 1_000_000_000;
 
@@ -39,6 +42,7 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        folder.Database = await DatabaseAsync() ?? folder.Database;
         node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
         (usdc, vault) = await new AnvilContracts(node).DeployFundedVaultAsync(Funded);
         // Anvil's dev key 0: a public LOCAL DEVNET key, admin and operator of the test vault.
@@ -197,7 +201,7 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
     /// <summary>Runs an executor over the database's outbox (under the host's lease) until nothing of the chain is open.</summary>
     private async Task ConfirmWithoutSettlingAsync()
     {
-        var database = ClearingDatabase.FromOptions(new PersistenceOptions { Provider = "sqlite", ConnectionString = $"Data Source={folder.File("clearing.sqlite")}" });
+        var database = ClearingDatabase.FromOptions(folder.Database);
         var lease = new SqlHostLease(database);
         var epoch = (await lease.TryAcquireAsync("serve-chains-test", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), CancellationToken.None))!.Epoch;
         using var rpcHttp = new HttpClient();
@@ -293,4 +297,17 @@ public sealed class ServeOnAnvilTests : IAsyncLifetime
     }
 
     private readonly record struct UsdcBalance(BigInteger Available, BigInteger Reserved, BigInteger Pending);
+}
+
+/// <summary>The scenarios with serve on an embedded SQLite file.</summary>
+public sealed class ServeOnAnvilWithSqliteTests : ServeOnAnvilTests
+{
+    protected override Task<PersistenceOptions?> DatabaseAsync() => Task.FromResult<PersistenceOptions?>(null);
+}
+
+/// <summary>The scenarios with serve on a fresh PostgreSQL database.</summary>
+public sealed class ServeOnAnvilWithPostgresTests(PostgresFixture postgres) : ServeOnAnvilTests, IClassFixture<PostgresFixture>
+{
+    protected override async Task<PersistenceOptions?> DatabaseAsync() =>
+        new() { Provider = "postgresql", ConnectionString = await postgres.CreateDatabaseAsync() };
 }
