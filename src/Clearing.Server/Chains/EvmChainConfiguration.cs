@@ -75,8 +75,12 @@ public static class EvmChainConfiguration
             Problem($"RpcUrl '{rpcText}' is not an http(s) URL");
         }
 
-        var chainId = ReadUnsigned(section, "ChainId", required: true, Problem);
-        if (chainId == 0 && !string.IsNullOrWhiteSpace(section["ChainId"]))
+        var chainId = ReadUnsigned(section, "ChainId", Problem);
+        if (chainId is null && string.IsNullOrWhiteSpace(section["ChainId"]))
+        {
+            Problem("ChainId is missing");
+        }
+        else if (chainId == 0)
         {
             Problem("ChainId is 0");
         }
@@ -123,13 +127,9 @@ public static class EvmChainConfiguration
             Problem("Tokens (the allowlist: token address → asset symbol) is empty");
         }
 
-        var startBlock = ReadUnsigned(section, "StartBlock", required: false, Problem);
-        var pollMs = ReadUnsigned(section, "PollIntervalMs", required: false, Problem);
-        if (pollMs == 0 && string.IsNullOrWhiteSpace(section["PollIntervalMs"]))
-        {
-            pollMs = DefaultPollIntervalMs;
-        }
-        else if (pollMs is 0 or > int.MaxValue)
+        var startBlock = ReadUnsigned(section, "StartBlock", Problem) ?? 0;
+        var pollMs = ReadUnsigned(section, "PollIntervalMs", Problem);
+        if (pollMs is 0 or > int.MaxValue)
         {
             Problem($"PollIntervalMs must be between 1 and {int.MaxValue} ms");
         }
@@ -162,26 +162,23 @@ public static class EvmChainConfiguration
             return null;
         }
 
-        var options = new EvmVaultOptions { Chain = name, ChainId = chainId, Vault = vault, Tokens = tokens, StartBlock = startBlock };
-        return new EvmChain(rpcUrl, options, key, TimeSpan.FromMilliseconds(pollMs));
+        var options = new EvmVaultOptions { Chain = name, ChainId = chainId!.Value, Vault = vault, Tokens = tokens, StartBlock = startBlock };
+        return new EvmChain(rpcUrl, options, key, TimeSpan.FromMilliseconds(pollMs ?? DefaultPollIntervalMs));
     }
 
-    private static ulong ReadUnsigned(IConfigurationSection section, string key, bool required, Action<string> problem)
+    /// <summary>The value, or null when it is absent or (reported) not a non-negative integer.</summary>
+    private static ulong? ReadUnsigned(IConfigurationSection section, string key, Action<string> problem)
     {
         var text = section[key];
         if (string.IsNullOrWhiteSpace(text))
         {
-            if (required)
-            {
-                problem($"{key} is missing");
-            }
-
-            return 0;
+            return null;
         }
 
         if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
             problem($"{key} '{text}' is not a non-negative integer");
+            return null;
         }
 
         return value;

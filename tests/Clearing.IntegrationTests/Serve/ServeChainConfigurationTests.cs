@@ -69,5 +69,33 @@ public sealed class ServeChainConfigurationTests : IDisposable
         Assert.DoesNotContain(NotAKey, refusal.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("ChainId", "abc", "ChainId 'abc' is not a non-negative integer")]
+    [InlineData("ChainId", "0", "ChainId is 0")]
+    [InlineData("RpcUrl", "", "RpcUrl is missing")]
+    [InlineData("RpcUrl", "127.0.0.1:8545", "RpcUrl '127.0.0.1:8545' is not an http(s) URL")]
+    [InlineData("VaultAddress", "0x1234", "VaultAddress '0x1234' is not a 20-byte hex address")]
+    [InlineData("PollIntervalMs", "0", "PollIntervalMs must be between 1 and 2147483647 ms")]
+    [InlineData("StartBlock", "-1", "StartBlock '-1' is not a non-negative integer")]
+    public void One_bad_value_in_an_otherwise_good_chain_is_the_one_problem_named(string key, string value, string problem)
+    {
+        var keyFile = folder.File("operator.key");
+        File.WriteAllText(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
+        var chain = new Dictionary<string, object>
+        {
+            ["RpcUrl"] = "http://127.0.0.1:8545",
+            ["ChainId"] = "31337",
+            ["VaultAddress"] = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            ["Tokens"] = new Dictionary<string, string> { ["0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"] = "USDC" },
+            ["OperatorKeyFile"] = keyFile,
+            [key] = value,
+        };
+        var config = folder.WriteConfig(new Dictionary<string, object> { ["evm-a"] = chain });
+
+        var refusal = Assert.Throws<ApiConfigurationException>(() => ClearingApiHost.Build([], builder => builder.Configuration.AddJsonFile(config)));
+
+        Assert.Equal($"Clearing:Evm:Chains is unusable (1 problem(s)): Clearing:Evm:Chains:evm-a: {problem}.", refusal.Message);
+    }
+
     public void Dispose() => folder.Dispose();
 }
