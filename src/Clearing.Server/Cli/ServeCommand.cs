@@ -6,7 +6,9 @@ namespace Clearing.Server.Cli;
 /// <summary>
 /// <c>clearing serve [--config FILE] [--urls URLS]</c>: the member API with telemetry, configured from appsettings.json,
 /// the optional file and environment variables (<c>Persistence__Provider</c>, <c>Clearing__Members__m1__SecretFile</c>, …).
-/// A missing secret file, risk file or database setting stops it before it listens (exit code 2).
+/// With <c>Clearing:Evm:Chains:&lt;name&gt;</c> it also runs each EVM chain's deposit watcher and executor
+/// (src/Clearing.Server/Chains/README.md). A missing secret file, risk file or database setting, or an unusable chain
+/// (zero or missing vault, empty allowlist, missing key file, non-http(s) RPC URL) stops it before it listens (exit code 2).
 /// </summary>
 public static class ServeCommand
 {
