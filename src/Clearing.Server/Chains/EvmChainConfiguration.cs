@@ -23,7 +23,13 @@ public sealed class EvmChain(Uri rpcUrl, EvmVaultOptions vault, EvmPrivateKey op
 
     public TimeSpan PollInterval { get; } = pollInterval;
 
-    public override string ToString() => $"{Name} (chain id {Vault.ChainId}, vault {Vault.Vault}, node {RpcUrl}, operator {OperatorKey.Address})";
+    /// <summary>
+    /// The node as logs may show it: scheme, host and port only. Hosted providers put API keys in the path, query or
+    /// user info of the URL, so the full URL is never logged.
+    /// </summary>
+    public string RpcHost => $"{RpcUrl.Scheme}://{RpcUrl.Host}:{RpcUrl.Port}";
+
+    public override string ToString() => $"{Name} (chain id {Vault.ChainId}, vault {Vault.Vault}, node {RpcHost}, operator {OperatorKey.Address})";
 }
 
 /// <summary>

@@ -88,7 +88,7 @@ public sealed partial class EvmChainWorker(
                     return true;
                 }
 
-                LogWrongChain(chain.Name, chain.Vault.ChainId, answer.Value, chain.RpcUrl);
+                LogWrongChain(chain.Name, chain.Vault.ChainId, answer.Value, chain.RpcHost);
                 return false;
             }
 
@@ -248,7 +248,7 @@ public sealed partial class EvmChainWorker(
     private partial void LogStarted(string chain);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "EVM chain {Chain}: configured chain id {Configured} but the node at {RpcUrl} is chain {Actual}; nothing runs for this chain")]
-    private partial void LogWrongChain(string chain, ulong configured, ulong actual, Uri rpcUrl);
+    private partial void LogWrongChain(string chain, ulong configured, ulong actual, string rpcUrl);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "EVM chain {Chain}: {What} round failed ({Failures} in a row), retrying with backoff: {Error}")]
     private partial void LogRoundFailed(string chain, string what, string error, int failures);
