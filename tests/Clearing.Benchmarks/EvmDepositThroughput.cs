@@ -197,10 +197,7 @@ internal static class EvmDepositThroughput
             Collateral = ImmutableDictionary<AssetKey, CollateralParams>.Empty
                 .Add(usdc, new CollateralParams(usdc, 6, Fixed.One, Fixed.One, Fixed.One, Fixed.One)),
         };
-        var stores = new ActorHostStores(
-            new SqlHostLease(database),
-            new SqlReminderTable(database),
-            new Dictionary<string, IGrainStorage> { [PersistentStateAttribute.DefaultStorage] = new SqlGrainStorage(database) });
+        var stores = SqlActorStores.For(database);
         var services = new Services(new Dictionary<Type, object>
         {
             [typeof(DurableUnitOfWork)] = new DurableUnitOfWork(database),

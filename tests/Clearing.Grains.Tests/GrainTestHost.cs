@@ -37,10 +37,7 @@ public sealed class GrainTestHost : IAsyncDisposable
     public static async Task<GrainTestHost> StartAsync(ClearingDatabase database, string hostId = "host-1", FakeClock? clock = null, IRiskConfigurationProvider? risk = null)
     {
         clock ??= new FakeClock();
-        var stores = new ActorHostStores(
-            new SqlHostLease(database),
-            new SqlReminderTable(database),
-            new Dictionary<string, IGrainStorage> { [PersistentStateAttribute.DefaultStorage] = new SqlGrainStorage(database) });
+        var stores = SqlActorStores.For(database);
         var services = new TestServices(new Dictionary<Type, object>
         {
             [typeof(DurableUnitOfWork)] = new DurableUnitOfWork(database),

@@ -57,10 +57,7 @@ public static class ClearingApi
         services.AddSingleton(provider => new ActorHost(
             new ActorHostOptions { HostId = configuration["Clearing:HostId"] ?? Environment.MachineName },
             new GrainRegistry().AddClearingGrains(),
-            new ActorHostStores(
-                new SqlHostLease(database),
-                new SqlReminderTable(database),
-                new Dictionary<string, IGrainStorage> { [PersistentStateAttribute.DefaultStorage] = new SqlGrainStorage(database) }),
+            SqlActorStores.For(database),
             provider.GetRequiredService<TimeProvider>(),
             provider));
         services.AddSingleton(provider => provider.GetRequiredService<ActorHost>().GrainFactory);

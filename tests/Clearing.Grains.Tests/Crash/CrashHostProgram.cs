@@ -42,8 +42,7 @@ public static class CrashHostProgram
             [typeof(CursorStore)] = new CursorStore(database),
             [typeof(IRiskConfigurationProvider)] = TestRisk.Configuration,
         });
-        var stores = new ActorHostStores(new SqlHostLease(database), new SqlReminderTable(database),
-            new Dictionary<string, IGrainStorage> { [PersistentStateAttribute.DefaultStorage] = new SqlGrainStorage(database) });
+        var stores = SqlActorStores.For(database);
         // A short lease: a killed host's successor takes over a few seconds later.
         var options = new ActorHostOptions
         {

@@ -7,6 +7,7 @@ using Clearing.Chains.Evm.Execution;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Rpc;
 using Clearing.Chains.Evm.Signing;
+using Clearing.IntegrationTests.Execution;
 using Clearing.TestKit;
 
 namespace Clearing.IntegrationTests.Evm;

@@ -258,10 +258,7 @@ public sealed class EvmWatcherOnGrainsTests(PostgresFixture postgres) : IClassFi
             Collateral = ImmutableDictionary<AssetKey, CollateralParams>.Empty
                 .Add(usdcKey, new CollateralParams(usdcKey, 6, Fixed.One, Fixed.One, Fixed.One, Fixed.One)),
         };
-        var stores = new ActorHostStores(
-            new SqlHostLease(database),
-            new SqlReminderTable(database),
-            new Dictionary<string, IGrainStorage> { [PersistentStateAttribute.DefaultStorage] = new SqlGrainStorage(database) });
+        var stores = SqlActorStores.For(database);
         var services = new Services(new Dictionary<Type, object>
         {
             [typeof(DurableUnitOfWork)] = new DurableUnitOfWork(database),

@@ -45,27 +45,3 @@ internal sealed class BindingHistoryJournal(IChainActionJournal inner) : IChainA
         return moved;
     }
 }
-
-/// <summary>A journal whose process "dies" right after a binding is persisted: the bind is durable, nothing was sent.</summary>
-internal sealed class CrashAfterBindJournal(IChainActionJournal inner) : IChainActionJournal
-{
-    public Task<IReadOnlyList<ChainAction>> OpenAsync(string chain, CancellationToken cancellationToken) => inner.OpenAsync(chain, cancellationToken);
-
-    public async Task<ChainAction> BindAsync(long actionId, ChainActionBinding binding, CancellationToken cancellationToken)
-    {
-        await inner.BindAsync(actionId, binding, cancellationToken);
-        throw new SimulatedCrashException();
-    }
-
-    public Task<ChainAction> RebindAsync(long actionId, string replacedTxId, ChainActionBinding binding, CancellationToken cancellationToken) => inner.RebindAsync(actionId, replacedTxId, binding, cancellationToken);
-
-    public Task<ChainAction> MarkBroadcastAsync(long actionId, CancellationToken cancellationToken) => inner.MarkBroadcastAsync(actionId, cancellationToken);
-
-    public Task<ChainAction> MarkConfirmedAsync(long actionId, CancellationToken cancellationToken) => inner.MarkConfirmedAsync(actionId, cancellationToken);
-
-    public Task<ChainAction> AbandonAsync(long actionId, string reason, CancellationToken cancellationToken) => inner.AbandonAsync(actionId, reason, cancellationToken);
-
-    public Task<ChainAction> MarkFailedAsync(long actionId, string reason, CancellationToken cancellationToken) => inner.MarkFailedAsync(actionId, reason, cancellationToken);
-}
-
-internal sealed class SimulatedCrashException() : Exception("simulated crash after the binding was persisted");

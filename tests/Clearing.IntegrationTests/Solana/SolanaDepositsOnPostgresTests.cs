@@ -69,10 +69,7 @@ public sealed class SolanaDepositsOnPostgresTests(SolanaDevnetFixture chain, Pos
             Collateral = ImmutableDictionary<AssetKey, CollateralParams>.Empty
                 .Add(usdc, new CollateralParams(usdc, SolanaVaultScenario.Decimals, Fixed.One, Fixed.One, Fixed.One, Fixed.One)),
         };
-        var stores = new ActorHostStores(
-            new SqlHostLease(database),
-            new SqlReminderTable(database),
-            new Dictionary<string, IGrainStorage> { [PersistentStateAttribute.DefaultStorage] = new SqlGrainStorage(database) });
+        var stores = SqlActorStores.For(database);
         var services = new Services(new Dictionary<Type, object>
         {
             [typeof(DurableUnitOfWork)] = new DurableUnitOfWork(database),

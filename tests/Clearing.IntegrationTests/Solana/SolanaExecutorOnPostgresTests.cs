@@ -8,6 +8,7 @@ using Clearing.Persistence;
 using Clearing.Persistence.ActorStorage;
 using Clearing.Persistence.Migrations;
 using Clearing.Persistence.Outbox;
+using Clearing.IntegrationTests.Execution;
 using Clearing.TestKit;
 
 namespace Clearing.IntegrationTests.Solana;

@@ -5,6 +5,7 @@ using Clearing.Chains.Solana.Programs;
 using Clearing.Chains.Solana.Rpc;
 using Clearing.Chains.Solana.Signing;
 using Clearing.Chains.Solana.Vault;
+using Clearing.IntegrationTests.Execution;
 using Clearing.TestKit;
 
 namespace Clearing.IntegrationTests.Solana;

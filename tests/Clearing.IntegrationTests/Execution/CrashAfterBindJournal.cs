@@ -1,6 +1,6 @@
 using Clearing.Chains;
 
-namespace Clearing.IntegrationTests.Evm;
+namespace Clearing.IntegrationTests.Execution;
 
 internal sealed class SimulatedCrashException() : Exception("simulated crash right after the binding was persisted");
 
