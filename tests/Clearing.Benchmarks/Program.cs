@@ -6,6 +6,7 @@ using Clearing.Benchmarks;
 // `dotnet run -c Release -- peer [sample]`: times Mango's HealthCache on the first pools of the same world under node.
 // `dotnet run -c Release -- cpu`: the ExposureBook workloads in CPU time per evaluation (for a shared machine).
 // `dotnet run -c Release -- evm-deposits [deposits] [per block] [rounds]`: finalized deposits credited per second, anvil → PostgreSQL.
+// `dotnet run -c Release -- solana-deposits [deposits] [rounds] [signatures per page]`: the same, Solana devnet → PostgreSQL.
 // Anything else goes to BenchmarkDotNet; `--short` selects the few-minutes job used for the README figures.
 if (args.Length > 0 && args[0] == "peer")
 {
@@ -20,6 +21,11 @@ if (args.Length > 0 && args[0] == "cpu")
 if (args.Length > 0 && args[0] == "evm-deposits")
 {
     return EvmDepositThroughput.Run(args);
+}
+
+if (args.Length > 0 && args[0] == "solana-deposits")
+{
+    return SolanaDepositThroughput.Run(args);
 }
 
 var config = DefaultConfig.Instance;

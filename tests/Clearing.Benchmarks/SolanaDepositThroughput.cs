@@ -1,0 +1,280 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using Clearing.Actors;
+using Clearing.Actors.Hosting;
+using Clearing.Chains;
+using Clearing.Chains.Solana.Builders;
+using Clearing.Chains.Solana.Encoding;
+using Clearing.Chains.Solana.Programs;
+using Clearing.Chains.Solana.Rpc;
+using Clearing.Chains.Solana.Signing;
+using Clearing.Chains.Solana.Vault;
+using Clearing.Domain.Assets;
+using Clearing.Domain.Markets;
+using Clearing.Domain.Numerics;
+using Clearing.Grains;
+using Clearing.Grains.Deposits;
+using Clearing.Grains.Risk;
+using Clearing.Persistence;
+using Clearing.Persistence.ActorStorage;
+using Clearing.Persistence.Cursors;
+using Clearing.Persistence.Migrations;
+using Clearing.Persistence.UnitOfWork;
+using Clearing.TestKit;
+using Npgsql;
+using ChainCursor = Clearing.Chains.ChainCursor;
+
+namespace Clearing.Benchmarks;
+
+/// <summary>
+/// `dotnet run -c Release -- solana-deposits [deposits] [rounds] [signatures per page]`: finalized SPL token deposits
+/// credited per second from the Solana devnet (litesvm behind deploy/devnet/solana-rpc.mjs) into a real PostgreSQL,
+/// through the production path (SolanaDepositWatcher → DurableDepositSink → ChainDepositsGrain → one
+/// MarginAccountGrain credit transaction per deposit → cursor). The deposits are made once (TransferChecked into the
+/// vault token account with the account id as memo, then finalized); each round credits all of them in one watcher
+/// poll into a fresh database on a fresh host, and is timed. The same shape as <see cref="EvmDepositThroughput"/>.
+/// </summary>
+internal static class SolanaDepositThroughput
+{
+    private const string Chain = "bench-solana";
+    private const byte Decimals = 6;
+
+    /// <summary>Distinct margin accounts the deposits are spread over (round robin).</summary>
+    private const int Accounts = 200;
+
+    private const ulong TenSolLamports = 10_000_000_000;
+
+    /// <summary>Slots move only when the benchmark moves them (one hour per slot on the devnet's own clock).</summary>
+    private const int SlotMilliseconds = 3_600_000;
+
+    private const int FinalizedLagSlots = 8;
+
+    /// <summary>Deposits signed against one fetched blockhash (slots do not move while depositing, so it stays valid).</summary>
+    private const int DepositsPerBlockhash = 100;
+
+    public static int Run(string[] args)
+    {
+        var deposits = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000;
+        var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+        var signaturesPerPage = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1_000;
+        return RunAsync(deposits, rounds, signaturesPerPage).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(int deposits, int rounds, int signaturesPerPage)
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        await using var devnet = await SolanaDevnet.StartAsync(FinalizedLagSlots, SlotMilliseconds);
+        using var http = new HttpClient();
+        var client = new SolanaRpcClient(http, devnet.Url);
+        var custody = new BenchCustody(client);
+
+        var setup = Stopwatch.StartNew();
+        await custody.SetUpAsync(devnet, deposits);
+        var sending = Stopwatch.StartNew();
+        var last = await custody.DepositAsync(deposits);
+        sending.Stop();
+        await custody.FinalizeAsync(devnet, last);
+        var finalizedSlot = (await client.GetSlotAsync(Commitment.Finalized)).Value;
+        Console.WriteLine(
+            $"setup: {deposits:N0} memo'd deposits over {Accounts} accounts sent in {sending.Elapsed.TotalSeconds:F1} s " +
+            $"({sending.Elapsed.TotalMilliseconds / deposits:F1} ms per sendTransaction), finalized through slot {finalizedSlot}, setup {setup.Elapsed.TotalSeconds:F1} s in all");
+
+        var options = custody.Options(signaturesPerPage);
+        for (var round = 1; round <= rounds; round++)
+        {
+            var database = new ClearingDatabase(SqlDialect.PostgreSql, await postgres.CreateDatabaseAsync("bench"));
+            await new SchemaMigrator(database, TimeProvider.System).MigrateAsync();
+            var host = await StartHostAsync(database);
+            try
+            {
+                var sink = new TimedSink(new DurableDepositSink(host.GrainFactory));
+                var watcher = new SolanaDepositWatcher(client, options, sink);
+                var process = Process.GetCurrentProcess();
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
+                var wall = Stopwatch.StartNew();
+                var result = await watcher.PollOnceAsync(CancellationToken.None);
+                wall.Stop();
+                process.Refresh();
+                var cpu = process.TotalProcessorTime - cpuBefore;
+
+                var creditKeys = await CreditKeyCountAsync(database);
+                if (result.FinalCommitted != deposits || creditKeys != deposits)
+                {
+                    Console.Error.WriteLine($"round {round}: {result.FinalCommitted} deposits read and {creditKeys} credited, expected {deposits}");
+                    return 1;
+                }
+
+                var commit = sink.CommitTime;
+                var rest = wall.Elapsed - commit;
+                Console.WriteLine(
+                    $"round {round}: {deposits:N0} deposits ({result.FinalTransactions:N0} vault transactions) in {wall.Elapsed.TotalSeconds:F2} s = {deposits / wall.Elapsed.TotalSeconds:N0} deposits/s; " +
+                    $"credits + cursor {commit.TotalSeconds:F2} s ({commit.TotalMilliseconds / deposits:F2} ms per deposit), " +
+                    $"RPC + decoding + pending {rest.TotalSeconds:F2} s ({rest.TotalMilliseconds / deposits:F3} ms per deposit); " +
+                    $"this process's CPU {cpu.TotalSeconds:F2} s ({cpu.TotalMilliseconds / deposits:F2} ms per deposit); load {LoadAverage()}");
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
+        }
+
+        return 0;
+    }
+
+    private static async Task<ActorHost> StartHostAsync(ClearingDatabase database)
+    {
+        var usdc = new AssetKey(new ChainId(Chain), "USDC");
+        var risk = new RiskConfiguration(usdc)
+        {
+            Collateral = ImmutableDictionary<AssetKey, CollateralParams>.Empty
+                .Add(usdc, new CollateralParams(usdc, Decimals, Fixed.One, Fixed.One, Fixed.One, Fixed.One)),
+        };
+        var stores = SqlActorStores.For(database);
+        var services = new Services(new Dictionary<Type, object>
+        {
+            [typeof(DurableUnitOfWork)] = new DurableUnitOfWork(database),
+            [typeof(CursorStore)] = new CursorStore(database),
+            [typeof(IRiskConfigurationProvider)] = risk,
+        });
+        var host = new ActorHost(new ActorHostOptions { HostId = "bench" }, new GrainRegistry().AddClearingGrains(), stores, TimeProvider.System, services);
+        await host.StartAsync();
+        return host;
+    }
+
+    private static async Task<long> CreditKeyCountAsync(ClearingDatabase database)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM idempotency_key WHERE idempotency_key LIKE 'credit:%'", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>
+    /// The benchmark's custody on the devnet (contracts/solana/README.md): a 6-decimal mint, a depositor holding
+    /// enough of it, a vault authority and its associated token account (the vault). Fixed seeds, so every run
+    /// makes the same keys.
+    /// </summary>
+    private sealed class BenchCustody(SolanaRpcClient client)
+    {
+        private readonly Keypair depositor = Keypair.FromSeed(Seed(1));
+        private readonly Keypair mint = Keypair.FromSeed(Seed(2));
+        private readonly Keypair authority = Keypair.FromSeed(Seed(3));
+
+        private PublicKey DepositorTokenAccount => AssociatedTokenAccountProgram.FindAddress(depositor.PublicKey, mint.PublicKey);
+
+        private PublicKey VaultTokenAccount => AssociatedTokenAccountProgram.FindAddress(authority.PublicKey, mint.PublicKey);
+
+        public SolanaVaultOptions Options(int signaturesPerPage) => new()
+        {
+            Chain = Chain,
+            VaultAuthority = authority.PublicKey,
+            Mints = new Dictionary<PublicKey, SolanaAllowedMint> { [mint.PublicKey] = new("USDC", ProgramIds.Token, Decimals) },
+            SignaturesPerPage = signaturesPerPage,
+        };
+
+        /// <summary>Funds the depositor, creates the mint and both token accounts and mints what <paramref name="deposits"/> deposits need.</summary>
+        public async Task SetUpAsync(SolanaDevnet devnet, int deposits)
+        {
+            await FinalizeAsync(devnet, (await client.RequestAirdropAsync(depositor.PublicKey, TenSolLamports, Commitment.Confirmed)).Value);
+            var rent = (await client.GetMinimumBalanceForRentExemptionAsync(TokenProgram.MintSize, Commitment.Confirmed)).Value;
+            var created = await SendAsync(
+                await LatestBlockhashAsync(),
+                [
+                    SystemProgram.CreateAccount(depositor.PublicKey, mint.PublicKey, rent, TokenProgram.MintSize, ProgramIds.Token),
+                    TokenProgram.InitializeMint2(mint.PublicKey, Decimals, depositor.PublicKey, null),
+                    AssociatedTokenAccountProgram.CreateIdempotent(depositor.PublicKey, depositor.PublicKey, mint.PublicKey),
+                    AssociatedTokenAccountProgram.CreateIdempotent(depositor.PublicKey, authority.PublicKey, mint.PublicKey),
+                    TokenProgram.MintTo(mint.PublicKey, DepositorTokenAccount, depositor.PublicKey, Amount(deposits) * (ulong)deposits),
+                ],
+                mint);
+            await FinalizeAsync(devnet, created);
+        }
+
+        /// <summary>Advances slots until <paramref name="signature"/> is finalized, with a deadline.</summary>
+        public Task FinalizeAsync(SolanaDevnet devnet, string signature) =>
+            Wait.UntilAsync(
+                async () =>
+                {
+                    await devnet.AdvanceSlotsAsync(1);
+                    var status = (await client.GetSignatureStatusesAsync([signature], searchTransactionHistory: true)).Value.Value[0];
+                    return status?.ConfirmationStatus == "finalized";
+                },
+                TimeSpan.FromSeconds(60),
+                $"{signature} to be finalized");
+
+        /// <summary>
+        /// <paramref name="deposits"/> TransferChecked deposits into the vault, each with its account id as memo, round
+        /// robin over <see cref="Accounts"/> accounts; distinct amounts keep transactions under one blockhash distinct.
+        /// </summary>
+        /// <returns>The last deposit's signature.</returns>
+        public async Task<string> DepositAsync(int deposits)
+        {
+            var blockhash = string.Empty;
+            var last = string.Empty;
+            for (var sent = 0; sent < deposits; sent++)
+            {
+                if (sent % DepositsPerBlockhash == 0)
+                {
+                    blockhash = await LatestBlockhashAsync();
+                }
+
+                last = await SendAsync(
+                    blockhash,
+                    [
+                        TokenProgram.TransferChecked(DepositorTokenAccount, mint.PublicKey, VaultTokenAccount, depositor.PublicKey, Amount(sent), Decimals),
+                        MemoProgram.Create($"bench-{sent % Accounts:D3}"),
+                    ]);
+            }
+
+            return last;
+        }
+
+        /// <summary>1.000000 USDC plus the deposit's index in base units.</summary>
+        private static ulong Amount(int index) => 1_000_000 + (ulong)index;
+
+        private async Task<string> LatestBlockhashAsync() => (await client.GetLatestBlockhashAsync(Commitment.Confirmed)).Value.Value.Blockhash;
+
+        private async Task<string> SendAsync(string blockhash, IReadOnlyList<TransactionInstruction> instructions, params Keypair[] extraSigners)
+        {
+            var transaction = Transaction.Sign(MessageCompiler.CompileLegacy(depositor.PublicKey, blockhash, instructions), [depositor, .. extraSigners]);
+            // Preflight on, and Value throws on an RPC failure: a rejected deposit stops the setup instead of skewing N.
+            return (await client.SendTransactionAsync(transaction, Commitment.Confirmed, skipPreflight: false)).Value;
+        }
+
+        private static byte[] Seed(byte role)
+        {
+            var seed = new byte[32];
+            seed[0] = 0xBE; // the benchmark's keys, apart from the test suites' seeds
+            seed[1] = role;
+            return seed;
+        }
+    }
+
+    /// <summary>Times the sink's commits of final deposits (every credit and the cursor) apart from the watcher's reads.</summary>
+    private sealed class TimedSink(IDepositSink inner) : IDepositSink
+    {
+        public TimeSpan CommitTime { get; private set; }
+
+        public Task<ChainCursor?> ReadCursorAsync(string chain, CancellationToken cancellationToken) => inner.ReadCursorAsync(chain, cancellationToken);
+
+        public async Task CommitFinalizedAsync(string chain, ChainCursor through, IReadOnlyList<ObservedDeposit> deposits, CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await inner.CommitFinalizedAsync(chain, through, deposits, cancellationToken);
+            CommitTime += Stopwatch.GetElapsedTime(started);
+        }
+
+        public Task ReplacePendingAsync(string chain, IReadOnlyList<ObservedDeposit> pending, CancellationToken cancellationToken) =>
+            inner.ReplacePendingAsync(chain, pending, cancellationToken);
+    }
+
+    private sealed class Services(IReadOnlyDictionary<Type, object> services) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => services.GetValueOrDefault(serviceType);
+    }
+}
