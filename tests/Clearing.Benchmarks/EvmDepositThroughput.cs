@@ -74,10 +74,10 @@ internal static class EvmDepositThroughput
         {
             var database = new ClearingDatabase(SqlDialect.PostgreSql, await postgres.CreateDatabaseAsync("bench"));
             await new SchemaMigrator(database, TimeProvider.System).MigrateAsync();
-            var host = await StartHostAsync(database);
+            var host = await DepositBenchmarkHost.StartAsync(database, Chain, 6);
             try
             {
-                var sink = new TimedSink(new DurableDepositSink(host.GrainFactory));
+                var sink = new DepositBenchmarkHost.TimedSink(new DurableDepositSink(host.GrainFactory));
                 var watcher = new EvmDepositWatcher(new EvmRpcClient(http, node.Url), options, sink);
                 var process = Process.GetCurrentProcess();
                 process.Refresh();
@@ -88,7 +88,7 @@ internal static class EvmDepositThroughput
                 process.Refresh();
                 var cpu = process.TotalProcessorTime - cpuBefore;
 
-                var creditKeys = await CreditKeyCountAsync(database);
+                var creditKeys = await DepositBenchmarkHost.CreditKeyCountAsync(database);
                 if (result.FinalCommitted != deposits || creditKeys != deposits)
                 {
                     Console.Error.WriteLine($"round {round}: {result.FinalCommitted} deposits read and {creditKeys} credited, expected {deposits}");
@@ -101,7 +101,7 @@ internal static class EvmDepositThroughput
                     $"round {round}: {deposits:N0} deposits in {wall.Elapsed.TotalSeconds:F2} s = {deposits / wall.Elapsed.TotalSeconds:N0} deposits/s; " +
                     $"credits + cursor {commit.TotalSeconds:F2} s ({commit.TotalMilliseconds / deposits:F2} ms per deposit), " +
                     $"RPC + decoding + pending {rest.TotalSeconds:F2} s ({rest.TotalMilliseconds / deposits:F3} ms per deposit); " +
-                    $"this process's CPU {cpu.TotalSeconds:F2} s ({cpu.TotalMilliseconds / deposits:F2} ms per deposit); load {LoadAverage()}");
+                    $"this process's CPU {cpu.TotalSeconds:F2} s ({cpu.TotalMilliseconds / deposits:F2} ms per deposit); load {DepositBenchmarkHost.LoadAverage()}");
             }
             finally
             {
@@ -187,59 +187,5 @@ internal static class EvmDepositThroughput
         }
 
         return (await node.Rpc.CallAsync("eth_sendTransaction", request)).GetString()!;
-    }
-
-    private static async Task<ActorHost> StartHostAsync(ClearingDatabase database)
-    {
-        var usdc = new AssetKey(new ChainId(Chain), "USDC");
-        var risk = new RiskConfiguration(usdc)
-        {
-            Collateral = ImmutableDictionary<AssetKey, CollateralParams>.Empty
-                .Add(usdc, new CollateralParams(usdc, 6, Fixed.One, Fixed.One, Fixed.One, Fixed.One)),
-        };
-        var stores = SqlActorStores.For(database);
-        var services = new Services(new Dictionary<Type, object>
-        {
-            [typeof(DurableUnitOfWork)] = new DurableUnitOfWork(database),
-            [typeof(CursorStore)] = new CursorStore(database),
-            [typeof(IRiskConfigurationProvider)] = risk,
-        });
-        var host = new ActorHost(new ActorHostOptions { HostId = "bench" }, new GrainRegistry().AddClearingGrains(), stores, TimeProvider.System, services);
-        await host.StartAsync();
-        return host;
-    }
-
-    private static async Task<long> CreditKeyCountAsync(ClearingDatabase database)
-    {
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM idempotency_key WHERE idempotency_key LIKE 'credit:%'", connection);
-        return (long)(await count.ExecuteScalarAsync())!;
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    /// <summary>Times the sink's commits of final deposits (every credit and the cursor) apart from the watcher's reads.</summary>
-    private sealed class TimedSink(IDepositSink inner) : IDepositSink
-    {
-        public TimeSpan CommitTime { get; private set; }
-
-        public Task<ChainCursor?> ReadCursorAsync(string chain, CancellationToken cancellationToken) => inner.ReadCursorAsync(chain, cancellationToken);
-
-        public async Task CommitFinalizedAsync(string chain, ChainCursor through, IReadOnlyList<ObservedDeposit> deposits, CancellationToken cancellationToken)
-        {
-            var started = Stopwatch.GetTimestamp();
-            await inner.CommitFinalizedAsync(chain, through, deposits, cancellationToken);
-            CommitTime += Stopwatch.GetElapsedTime(started);
-        }
-
-        public Task ReplacePendingAsync(string chain, IReadOnlyList<ObservedDeposit> pending, CancellationToken cancellationToken) =>
-            inner.ReplacePendingAsync(chain, pending, cancellationToken);
-    }
-
-    private sealed class Services(IReadOnlyDictionary<Type, object> services) : IServiceProvider
-    {
-        public object? GetService(Type serviceType) => services.GetValueOrDefault(serviceType);
     }
 }

@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Clearing.Actors;
+using Clearing.Actors.Hosting;
+using Clearing.Chains;
+using Clearing.Domain.Assets;
+using Clearing.Domain.Markets;
+using Clearing.Domain.Numerics;
+using Clearing.Grains;
+using Clearing.Grains.Risk;
+using Clearing.Persistence;
+using Clearing.Persistence.ActorStorage;
+using Clearing.Persistence.Cursors;
+using Clearing.Persistence.UnitOfWork;
+using Npgsql;
+using ChainCursor = Clearing.Chains.ChainCursor;
+
+namespace Clearing.Benchmarks;
+
+/// <summary>What the deposit-throughput benchmarks of every chain share: the host they credit into and how they time and check it.</summary>
+internal static class DepositBenchmarkHost
+{
+    /// <summary>An actor host with Clearing's grains over <paramref name="database"/>, where <paramref name="chain"/>'s USDC is collateral.</summary>
+    public static async Task<ActorHost> StartAsync(ClearingDatabase database, string chain, int usdcDecimals)
+    {
+        var usdc = new AssetKey(new ChainId(chain), "USDC");
+        var risk = new RiskConfiguration(usdc)
+        {
+            Collateral = ImmutableDictionary<AssetKey, CollateralParams>.Empty
+                .Add(usdc, new CollateralParams(usdc, usdcDecimals, Fixed.One, Fixed.One, Fixed.One, Fixed.One)),
+        };
+        var services = new Services(new Dictionary<Type, object>
+        {
+            [typeof(DurableUnitOfWork)] = new DurableUnitOfWork(database),
+            [typeof(CursorStore)] = new CursorStore(database),
+            [typeof(IRiskConfigurationProvider)] = risk,
+        });
+        var host = new ActorHost(new ActorHostOptions { HostId = "bench" }, new GrainRegistry().AddClearingGrains(), SqlActorStores.For(database), TimeProvider.System, services);
+        await host.StartAsync();
+        return host;
+    }
+
+    /// <summary>How many deposits the database holds as credited: a round counts only if it credited every deposit.</summary>
+    public static async Task<long> CreditKeyCountAsync(ClearingDatabase database)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM idempotency_key WHERE idempotency_key LIKE 'credit:%'", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>Times the sink's commits of final deposits (every credit and the cursor) apart from the watcher's reads.</summary>
+    public sealed class TimedSink(IDepositSink inner) : IDepositSink
+    {
+        public TimeSpan CommitTime { get; private set; }
+
+        public Task<ChainCursor?> ReadCursorAsync(string chain, CancellationToken cancellationToken) => inner.ReadCursorAsync(chain, cancellationToken);
+
+        public async Task CommitFinalizedAsync(string chain, ChainCursor through, IReadOnlyList<ObservedDeposit> deposits, CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await inner.CommitFinalizedAsync(chain, through, deposits, cancellationToken);
+            CommitTime += Stopwatch.GetElapsedTime(started);
+        }
+
+        public Task ReplacePendingAsync(string chain, IReadOnlyList<ObservedDeposit> pending, CancellationToken cancellationToken) =>
+            inner.ReplacePendingAsync(chain, pending, cancellationToken);
+    }
+
+    private sealed class Services(IReadOnlyDictionary<Type, object> services) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => services.GetValueOrDefault(serviceType);
+    }
+}
