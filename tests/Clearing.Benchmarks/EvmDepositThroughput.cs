@@ -1,31 +1,17 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
-using Clearing.Actors;
-using Clearing.Actors.Hosting;
-using Clearing.Actors.Storage;
 using Clearing.Chains;
 using Clearing.Chains.Evm;
 using Clearing.Chains.Evm.Abi;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Rpc;
 using Clearing.Chains.Evm.Vault;
-using Clearing.Domain.Assets;
-using Clearing.Domain.Markets;
-using Clearing.Domain.Numerics;
-using Clearing.Grains;
 using Clearing.Grains.Deposits;
-using Clearing.Grains.Risk;
 using Clearing.Persistence;
-using Clearing.Persistence.ActorStorage;
-using Clearing.Persistence.Cursors;
 using Clearing.Persistence.Migrations;
-using Clearing.Persistence.UnitOfWork;
 using Clearing.TestKit;
-using Npgsql;
-using ChainCursor = Clearing.Chains.ChainCursor;
 
 namespace Clearing.Benchmarks;
 

@@ -1,29 +1,15 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
-using Clearing.Actors;
-using Clearing.Actors.Hosting;
-using Clearing.Chains;
 using Clearing.Chains.Solana.Builders;
 using Clearing.Chains.Solana.Encoding;
 using Clearing.Chains.Solana.Programs;
 using Clearing.Chains.Solana.Rpc;
 using Clearing.Chains.Solana.Signing;
 using Clearing.Chains.Solana.Vault;
-using Clearing.Domain.Assets;
-using Clearing.Domain.Markets;
-using Clearing.Domain.Numerics;
-using Clearing.Grains;
 using Clearing.Grains.Deposits;
-using Clearing.Grains.Risk;
 using Clearing.Persistence;
-using Clearing.Persistence.ActorStorage;
-using Clearing.Persistence.Cursors;
 using Clearing.Persistence.Migrations;
-using Clearing.Persistence.UnitOfWork;
 using Clearing.TestKit;
-using Npgsql;
-using ChainCursor = Clearing.Chains.ChainCursor;
 
 namespace Clearing.Benchmarks;
 
