@@ -95,12 +95,7 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
         await node.MineAsync(3);
         await WaitForUsdcAsync(balance => balance.Available == Funded && balance.Pending == 0, "alice's 1,000 USDC deposit credited after finality");
 
-        var recipient = EvmPrivateKey.Generate().Address;
-        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"250000000","destination":"{{recipient.ToChecksumString()}}"}""";
-        using (var posted = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-1")))
-        {
-            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
-        }
+        var (recipient, body) = await RequestWithdrawalAsync(250_000_000, "withdraw-1");
 
         // The executor's transaction is mined at once; each check mines one more block until it is final and settled.
         await WaitForUsdcAsync(
@@ -131,12 +126,7 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
         await new AnvilContracts(node).SendAsync(AnvilNode.DevAccount0, vault, revokeRole.EncodeCall(ClearingVaultAbi.OperatorRole, EvmAddress.Parse(AnvilNode.DevAccount0)));
         var operatorNonce = await NonceAsync(AnvilNode.DevAccount0);
 
-        var recipient = EvmPrivateKey.Generate().Address;
-        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"400000000","destination":"{{recipient.ToChecksumString()}}"}""";
-        using (var posted = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-refused")))
-        {
-            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
-        }
+        var (recipient, _) = await RequestWithdrawalAsync(400_000_000, "withdraw-refused");
 
         await WaitForUsdcAsync(balance => balance.Available == Funded && balance.Reserved == 0, "the refused withdrawal settled as not paid");
         Assert.Equal(BigInteger.Zero, await BalanceOfAsync(recipient));
@@ -148,19 +138,10 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
     {
         await node.MineAsync(3);
         await WaitForUsdcAsync(balance => balance.Available == Funded, "alice's deposit credited");
-        var recipient = EvmPrivateKey.Generate().Address;
-        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"100000000","destination":"{{recipient.ToChecksumString()}}"}""";
-        using (var posted = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-restart")))
-        {
-            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
-        }
+        var (recipient, _) = await RequestWithdrawalAsync(100_000_000, "withdraw-restart");
 
         // Stopped at once: the payout may be planned, signed or mined, but it is not final (nothing was mined since).
-        await stop.CancelAsync();
-        Assert.Equal(0, await serving.WaitAsync(TimeSpan.FromSeconds(30)));
-        http.Dispose();
-        stop.Dispose();
-        stop = new CancellationTokenSource();
+        await StopServeAsync();
         await StartServeAsync();
 
         await WaitForUsdcAsync(balance => balance.Available == Funded - 100_000_000 && balance.Reserved == 0, "the withdrawal settled as paid after the restart", mineEachCheck: true);
@@ -175,18 +156,9 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
     {
         await node.MineAsync(3);
         await WaitForUsdcAsync(balance => balance.Available == Funded, "alice's deposit credited");
-        var recipient = EvmPrivateKey.Generate().Address;
-        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"300000000","destination":"{{recipient.ToChecksumString()}}"}""";
-        using (var posted = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-unsettled")))
-        {
-            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
-        }
+        var (recipient, _) = await RequestWithdrawalAsync(300_000_000, "withdraw-unsettled");
 
-        await stop.CancelAsync();
-        Assert.Equal(0, await serving.WaitAsync(TimeSpan.FromSeconds(30)));
-        http.Dispose();
-        stop.Dispose();
-        stop = new CancellationTokenSource();
+        await StopServeAsync();
 
         // The process that "died": it executed the payout to confirmed over the same outbox, and never settled it.
         await ConfirmWithoutSettlingAsync();
@@ -199,6 +171,26 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
     }
 
     /// <summary>Runs an executor over the database's outbox (under the host's lease) until nothing of the chain is open.</summary>
+    /// <summary>Asks, through the signed API, to withdraw alice's USDC to a fresh address; returns it and the request body.</summary>
+    private async Task<(EvmAddress Recipient, string Body)> RequestWithdrawalAsync(long units, string idempotencyKey)
+    {
+        var recipient = EvmPrivateKey.Generate().Address;
+        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"{{units}}","destination":"{{recipient.ToChecksumString()}}"}""";
+        using var posted = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, idempotencyKey));
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        return (recipient, body);
+    }
+
+    /// <summary>Stops the running `clearing serve` (exit code 0) so the test can start the next process.</summary>
+    private async Task StopServeAsync()
+    {
+        await stop.CancelAsync();
+        Assert.Equal(0, await serving.WaitAsync(TimeSpan.FromSeconds(30)));
+        http.Dispose();
+        stop.Dispose();
+        stop = new CancellationTokenSource();
+    }
+
     private async Task ConfirmWithoutSettlingAsync()
     {
         var database = ClearingDatabase.FromOptions(folder.Database);
