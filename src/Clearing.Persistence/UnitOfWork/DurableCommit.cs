@@ -45,6 +45,16 @@ public sealed record DurableCommit
 
     /// <summary>A watcher's cursor that moves with the credits it produced.</summary>
     public CursorAdvance? Cursor { get; init; }
+
+    /// <summary>
+    /// Deposits credited into their recipients' inboxes (a chain's finalized batch), each under its OWN idempotency key:
+    /// a key consumed before skips that deposit (reported in <see cref="CommitOutcome.Committed.DepositsCreditedBefore"/>),
+    /// not the commit. Written after the cursor, in the same transaction.
+    /// </summary>
+    public IReadOnlyList<Inbox.InboxDeposit> Deposits { get; init; } = [];
+
+    /// <summary>Inbox rows the grain of <see cref="States"/> folds into its state in this commit: removed; each must still be waiting.</summary>
+    public IReadOnlyList<Inbox.AbsorbedCredit> Absorbed { get; init; } = [];
 }
 
 /// <summary>How a <see cref="DurableCommit"/> ended when it did not throw.</summary>
@@ -57,7 +67,11 @@ public abstract record CommitOutcome
     /// <summary>Everything was written.</summary>
     /// <param name="StateVersions">The new version of each <see cref="DurableCommit.States"/> entry, in order.</param>
     /// <param name="OutboxActionIds">The id of each planned <see cref="DurableCommit.Outbox"/> action, in order.</param>
-    public sealed record Committed(IReadOnlyList<long> StateVersions, IReadOnlyList<long> OutboxActionIds) : CommitOutcome;
+    public sealed record Committed(IReadOnlyList<long> StateVersions, IReadOnlyList<long> OutboxActionIds) : CommitOutcome
+    {
+        /// <summary>The credit keys of <see cref="DurableCommit.Deposits"/> that had been consumed before: nothing of those was written.</summary>
+        public IReadOnlyList<string> DepositsCreditedBefore { get; init; } = [];
+    }
 
     /// <summary>The idempotency key was already consumed: nothing was written; this is the first run's result.</summary>
     public sealed record AlreadyApplied(string ResultJson) : CommitOutcome;

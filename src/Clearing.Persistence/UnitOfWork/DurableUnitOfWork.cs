@@ -2,6 +2,7 @@ using System.Data.Common;
 using Clearing.Persistence.ActorStorage;
 using Clearing.Persistence.Cursors;
 using Clearing.Persistence.Idempotency;
+using Clearing.Persistence.Inbox;
 using Clearing.Persistence.Ledger;
 using Clearing.Persistence.Outbox;
 
@@ -107,6 +108,9 @@ public sealed class DurableUnitOfWork(ClearingDatabase database)
         return results;
     }
 
+    /// <summary>Reads of the deposit inbox whose rows <see cref="DurableCommit.Deposits"/> add and <see cref="DurableCommit.Absorbed"/> remove.</summary>
+    public AccountInboxStore Inbox => new(database);
+
     private static void Validate(DurableCommit commit)
     {
         foreach (var journalTransaction in commit.Journal)
@@ -117,6 +121,17 @@ public sealed class DurableUnitOfWork(ClearingDatabase database)
         foreach (var state in commit.States)
         {
             ArgumentNullException.ThrowIfNull(state.Json);
+        }
+
+        foreach (var deposit in commit.Deposits)
+        {
+            deposit.EnsureValid();
+        }
+
+        if (commit.Absorbed.Count > 0 && commit.States.Count != 1)
+        {
+            // An inbox row leaves only into the state of the one grain that absorbs it, never into nothing.
+            throw new ArgumentException($"Absorbing inbox credits needs exactly one grain state in the same commit, not {commit.States.Count}.", nameof(commit));
         }
     }
 
@@ -160,6 +175,20 @@ public sealed class DurableUnitOfWork(ClearingDatabase database)
             await CursorStore.AdvanceAsync(connection, transaction, cursor, commit.At, cancellationToken).ConfigureAwait(false);
         }
 
-        return new CommitOutcome.Committed(versions, actionIds);
+        var creditedBefore = new List<string>();
+        foreach (var deposit in commit.Deposits)
+        {
+            if (!await AccountInboxStore.TryCreditAsync(dialect, connection, transaction, deposit, commit.At, cancellationToken).ConfigureAwait(false))
+            {
+                creditedBefore.Add(deposit.Credit.CreditKey);
+            }
+        }
+
+        foreach (var absorbed in commit.Absorbed)
+        {
+            await AccountInboxStore.RemoveAsync(connection, transaction, absorbed, commit.States[0].ExpectedVersion, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new CommitOutcome.Committed(versions, actionIds) { DepositsCreditedBefore = creditedBefore };
     }
 }

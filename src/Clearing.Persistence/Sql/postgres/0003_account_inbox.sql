@@ -1,0 +1,26 @@
+-- The deposit inbox: a finalized deposit credited by its chain's batch, waiting to be folded into its recipient
+-- grain's state document. One chain batch writes, in ONE transaction, the cursor advance, each deposit's idempotency
+-- key, its balanced journal transaction and its row here; the recipient grain later deletes its rows in the same
+-- transaction as its state compare-and-set. So at every instant: ledger balance of the recipient = its state + its rows.
+-- recipient is the ledger account credited: 'account:<id>' (a margin account) or 'suspense:<chain>'.
+CREATE TABLE account_inbox (
+    credit_key    TEXT          PRIMARY KEY
+                                REFERENCES idempotency_key (idempotency_key)
+                                REFERENCES ledger_transaction (transaction_id),
+    recipient     TEXT          NOT NULL,
+    chain         TEXT          NOT NULL,
+    tx_id         TEXT          NOT NULL,
+    log_index     INTEGER       NOT NULL CHECK (log_index >= 0),
+    asset         TEXT          NOT NULL,
+    amount        NUMERIC(78,0) NOT NULL CHECK (amount > 0),
+    height        BIGINT        NOT NULL CHECK (height >= 0),
+    block_hash    TEXT          NOT NULL,
+    depositor     TEXT          NOT NULL,
+    -- What a recipient needs besides the amount (suspense: token, reason, claimed account), as JSON; else NULL.
+    detail_json   TEXT          NULL,
+    created_at_ms BIGINT        NOT NULL,
+    UNIQUE (chain, tx_id, log_index)
+);
+
+CREATE INDEX account_inbox_by_recipient ON account_inbox (recipient);
+CREATE INDEX account_inbox_by_chain ON account_inbox (chain, recipient);
