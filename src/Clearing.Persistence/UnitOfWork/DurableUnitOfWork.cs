@@ -20,9 +20,24 @@ public sealed record BatchItemResult(CommitOutcome? Outcome, Exception? Refusal)
 /// key (a repeat returns the first result), the version check of each state, then the rest. Any refusal rolls
 /// everything of that command back.
 /// </summary>
-public sealed class DurableUnitOfWork(ClearingDatabase database)
+public sealed class DurableUnitOfWork
 {
-    /// <summary>Commits <paramref name="commit"/> or nothing.</summary>
+    private readonly ClearingDatabase database;
+    private readonly GroupCommitter? groupCommitter;
+
+    /// <param name="database">Where every command is written.</param>
+    /// <param name="groupCommit">If given, concurrent <see cref="CommitAsync"/> calls are written together (group commit, see <see cref="GroupCommitOptions"/>); if null, each in its own transaction.</param>
+    public DurableUnitOfWork(ClearingDatabase database, GroupCommitOptions? groupCommit = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        this.database = database;
+        groupCommitter = groupCommit is null ? null : new GroupCommitter(this, groupCommit);
+    }
+
+    /// <summary>What group commit has done so far; null when it is off.</summary>
+    public GroupCommitStatistics? GroupCommit => groupCommitter?.Statistics;
+
+    /// <summary>Commits <paramref name="commit"/> or nothing (with group commit on: together with concurrent commits, in its own savepoint).</summary>
     /// <returns><see cref="CommitOutcome.Committed"/>, or <see cref="CommitOutcome.AlreadyApplied"/> when the idempotency key was consumed before.</returns>
     /// <exception cref="Clearing.Actors.Storage.FencedWriteException">The epoch is not the lease's current epoch.</exception>
     /// <exception cref="Clearing.Actors.Storage.InconsistentStateException">A state's stored version is not the expected one.</exception>
@@ -33,6 +48,11 @@ public sealed class DurableUnitOfWork(ClearingDatabase database)
     {
         ArgumentNullException.ThrowIfNull(commit);
         Validate(commit);
+        if (groupCommitter is not null)
+        {
+            return await groupCommitter.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
+        }
+
         var dialect = database.Dialect;
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
