@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The README's first command. Installs what is missing (deploy/scripts/install-prerequisites.sh) and runs the
-# `clearing` command. The scripted demo (`clearing demo`: local chains, embedded database, the service and a
-# scenario) is not built yet; until it is, this prints `clearing --help`, the verbs that exist today.
+# The README's first command: installs what is missing (deploy/scripts/install-prerequisites.sh), builds the
+# `clearing` command and runs `clearing demo` — two anvil chains, the Solana devnet, the vaults, the service on an
+# embedded SQLite database and the end-to-end scenario — then keeps serving until Ctrl-C.
+# Arguments are passed to `clearing demo`, e.g.  ./demo.sh --exit-after-scenario --summary summary.json
 set -euo pipefail
 cd "$(dirname "$0")"
 bash deploy/scripts/install-prerequisites.sh
-exec dotnet run --project src/Clearing.Server -- --help
+dotnet build src/Clearing.Server -nologo -v quiet -clp:ErrorsOnly
+exec dotnet src/Clearing.Server/bin/Debug/net10.0/clearing.dll demo "$@"

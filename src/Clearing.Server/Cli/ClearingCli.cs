@@ -23,5 +23,6 @@ public static class ClearingCli
         yield return VaultCommand.Create();
         yield return MarginCommand.Create();
         yield return ServeCommand.Create();
+        yield return DemoCommand.Create();
     }
 }

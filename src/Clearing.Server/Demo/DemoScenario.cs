@@ -1,0 +1,500 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using Clearing.Chains.Evm.Signing;
+
+namespace Clearing.Server.Demo;
+
+/// <summary>A step of the scenario did not hold; the message says what was expected and what was seen last.</summary>
+public sealed class DemoStepFailedException(string message) : Exception(message);
+
+/// <summary>
+/// The end-to-end scenario of issue 7, driven the way the outside world drives Clearing: the service only through the
+/// signed member API (and the operator's price endpoint), the chains only through JSON-RPC. Three users deposit on
+/// chain A, chain B and Solana; the member opens perp positions for them; a withdrawal that would break initial health
+/// is refused and one that does not is paid on its chain; WETH's price falls, bob's account becomes liquidatable and
+/// its WETH is seized on chain B — confirmed by reading chain B — while the API, the ledger and the event stream show
+/// it; alice and carol are never touched. Every wait is a condition with a deadline.
+/// </summary>
+public sealed class DemoScenario(MemberApiClient member, MemberApiClient operatorApi, DemoWallets wallets, TextWriter progress)
+{
+    public const string Alice = "alice";
+    public const string Bob = "bob";
+    public const string Carol = "carol";
+    public const string Market = "BTC-PERP";
+    public const string BtcPrice = "60000";
+    public const string WethPriceBefore = "2500";
+
+    /// <summary>WETH's price after the fall: bob's 4 WETH then count 3,600 USD toward maintenance, less than his position needs.</summary>
+    public const string WethPriceAfter = "1000";
+
+    /// <summary>Alice: 10,000 USDC on chain A (6 decimals).</summary>
+    public static readonly BigInteger AliceUsdc = 10_000_000_000;
+
+    /// <summary>Bob: 4 WETH on chain B (18 decimals).</summary>
+    public static readonly BigInteger BobWeth = 4 * BigInteger.Pow(10, 18);
+
+    /// <summary>Carol: 5,000 USDC on Solana (6 decimals).</summary>
+    public static readonly BigInteger CarolUsdc = 5_000_000_000;
+
+    /// <summary>Alice asks to withdraw 9,900 USDC: 100 USD would be left against a 300 USD initial requirement, so it is refused.</summary>
+    public static readonly BigInteger AliceTooLargeWithdrawal = 9_900_000_000;
+
+    /// <summary>Alice withdraws 1,000 USDC: initial health stays far above zero, so it is paid on chain A.</summary>
+    public static readonly BigInteger AliceWithdrawal = 1_000_000_000;
+
+    /// <summary>What each user holds before depositing (account, chain, base units).</summary>
+    public static readonly IReadOnlyList<(string Account, string Chain, BigInteger Units)> Funding =
+    [
+        (Alice, LocalChains.ChainAName, AliceUsdc),
+        (Bob, LocalChains.ChainBName, BobWeth),
+        (Carol, LocalChains.SolanaName, CarolUsdc),
+    ];
+
+    /// <summary>
+    /// The positions the member opens (size in BTC, signed). Bob's 1.25 BTC long is 75,000 USD of notional: 7,500 initial
+    /// margin against his 8,000 of initially weighted WETH — accepted — and 3,750 of maintenance margin, which his WETH
+    /// covers until its price falls.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Account, string SizeDelta)> Positions =
+    [
+        (Alice, "0.05"),
+        (Bob, "1.25"),
+        (Carol, "-0.05"),
+    ];
+
+    private static readonly TimeSpan CreditDeadline = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan ChainDeadline = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan LiquidationDeadline = TimeSpan.FromSeconds(120);
+
+    private readonly List<SummaryDeposit> deposits = [];
+    private readonly List<SummaryLiquidation> liquidations = [];
+    private readonly List<SummaryStep> steps = [];
+    private readonly DemoEventStream events = new(member);
+
+    /// <summary>Called after each step that held, with its name (tests stop and restart the service here).</summary>
+    public Func<string, CancellationToken, Task>? AfterStep { get; init; }
+
+    public async Task<DemoSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        // The event stream is read from the start, so it shows the scenario as a member's integration would see it.
+        events.Start(cancellationToken);
+        try
+        {
+            await StepAsync("price-feed", $"the operator feed publishes WETH at {WethPriceBefore} USD", [], ct => SetWethPriceAsync(WethPriceBefore, ct), cancellationToken);
+            await StepAsync("deposit", "three users deposit on chain A, chain B and Solana with their own keys", [], DepositAsync, cancellationToken);
+            await StepAsync("credit", "each deposit is credited once, after finality", ["deposit"], CreditAsync, cancellationToken);
+            await StepAsync("trade", $"the member opens {Market} positions for them through the signed API", ["credit", "price-feed"], TradeAsync, cancellationToken);
+            await StepAsync("withdraw-refused", "a withdrawal that would break initial health is refused", ["trade"], WithdrawRefusedAsync, cancellationToken);
+            await StepAsync("withdraw-paid", "a withdrawal that keeps initial health is paid on chain A", ["trade"], WithdrawPaidAsync, cancellationToken);
+            await StepAsync("price-drop", $"WETH falls from {WethPriceBefore} to {WethPriceAfter} USD (operator price feed)", ["trade"], ct => SetWethPriceAsync(WethPriceAfter, ct), cancellationToken);
+            await StepAsync("liquidatable", "bob's account falls below maintenance and a liquidation is planned", ["price-drop"], LiquidatableAsync, cancellationToken);
+            await StepAsync("seizure", "bob's collateral is seized on the chain that holds it, checked by reading that chain", ["liquidatable"], SeizureAsync, cancellationToken);
+            await StepAsync("ledger", "the ledger and GET /v1/accounts/bob/liquidations show the liquidation", ["seizure"], LedgerAsync, cancellationToken);
+            await StepAsync("events", "the event stream carried the deposits and the liquidation", ["seizure"], EventsAsync, cancellationToken);
+            await StepAsync("healthy-untouched", "alice and carol are healthy and were never liquidated", ["trade"], HealthyUntouchedAsync, cancellationToken);
+            var accounts = new List<SummaryAccount>();
+            foreach (var account in DemoConfiguration.Accounts)
+            {
+                accounts.Add(new SummaryAccount(account, await TryMaintHealthAsync(account, cancellationToken)));
+            }
+
+            var passed = steps.All(s => s.Outcome == "passed");
+            progress.WriteLine(passed
+                ? "[demo] scenario complete: every step held"
+                : $"[demo] scenario FAILED: {string.Join(", ", steps.Where(s => s.Outcome != "passed").Select(s => $"{s.Name} {s.Outcome}"))}");
+            return new DemoSummary([.. deposits], [.. liquidations], accounts, [.. steps], passed);
+        }
+        finally
+        {
+            await events.DisposeAsync();
+        }
+    }
+
+    private async Task StepAsync(string name, string description, string[] needs, Func<CancellationToken, Task<string>> run, CancellationToken cancellationToken)
+    {
+        var number = steps.Count + 1;
+        var missing = needs.Where(n => steps.Any(s => s.Name == n && s.Outcome != "passed")).ToList();
+        if (missing.Count > 0)
+        {
+            var why = $"needs {string.Join(", ", missing)}";
+            steps.Add(new SummaryStep(name, "skipped", why));
+            progress.WriteLine($"[demo] {number,2}. {description}: SKIPPED ({why})");
+            return;
+        }
+
+        progress.WriteLine($"[demo] {number,2}. {description} ...");
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var detail = await run(cancellationToken);
+            steps.Add(new SummaryStep(name, "passed", detail));
+            progress.WriteLine($"[demo]     ok ({clock.Elapsed.TotalSeconds:0.0} s) {detail}");
+        }
+        catch (Exception e) when (e is DemoStepFailedException or TimeoutException or HttpRequestException or InvalidOperationException or JsonException or Clearing.Chains.RpcException)
+        {
+            steps.Add(new SummaryStep(name, "failed", e.Message));
+            progress.WriteLine($"[demo]     FAILED ({clock.Elapsed.TotalSeconds:0.0} s): {e.Message}");
+            return;
+        }
+
+        if (AfterStep is { } after)
+        {
+            await after(name, cancellationToken);
+        }
+    }
+
+    private async Task<string> DepositAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (account, chain, units) in Funding)
+        {
+            var user = wallets.Deployment.User(account);
+            var (asset, transaction) = chain == LocalChains.SolanaName
+                ? (wallets.Deployment.Solana.Asset, await wallets.DepositSolanaAsync(user, (ulong)units, cancellationToken))
+                : (wallets.Deployment.Evm(chain).Asset, await wallets.DepositEvmAsync(user, units, cancellationToken));
+            deposits.Add(new SummaryDeposit(account, chain, asset, units.ToString(CultureInfo.InvariantCulture), transaction));
+            progress.WriteLine($"[demo]     {account,-6} deposited {Whole(units, Decimals(chain)),12} {asset,-4} on {chain,-7} tx {transaction}");
+        }
+
+        return $"{deposits.Count} deposits sent";
+    }
+
+    private async Task<string> CreditAsync(CancellationToken cancellationToken)
+    {
+        foreach (var deposit in deposits)
+        {
+            var expected = BigInteger.Parse(deposit.Amount, CultureInfo.InvariantCulture);
+            await UntilAsync(
+                async () => (await BalanceAsync(deposit.Account, deposit.Chain, deposit.Asset, cancellationToken)) is { } b && b.Available == expected && b.Pending == 0,
+                CreditDeadline,
+                $"{deposit.Account}'s {deposit.Asset} deposit on {deposit.Chain} credited as {deposit.Amount} available, nothing pending",
+                () => LastBalanceAsync(deposit.Account, cancellationToken));
+            progress.WriteLine($"[demo]     {deposit.Account,-6} credited {Whole(expected, Decimals(deposit.Chain)),12} {deposit.Asset,-4} on {deposit.Chain}");
+        }
+
+        return "all three credited exactly once";
+    }
+
+    private async Task<string> TradeAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (account, size) in Positions)
+        {
+            var body = JsonSerializer.Serialize(new { market = Market, sizeDelta = size, price = BtcPrice });
+            var answer = await member.PostAsync($"/v1/accounts/{account}/trades", body, $"demo-open-{account}", cancellationToken);
+            if (answer.Status != System.Net.HttpStatusCode.Created)
+            {
+                throw new DemoStepFailedException($"opening {size} {Market} for {account} was not accepted: {answer}");
+            }
+
+            using var json = answer.Json();
+            progress.WriteLine($"[demo]     {account,-6} {(size.StartsWith('-') ? "short" : "long "),-5} {size.TrimStart('-')} {Market} @ {BtcPrice}; initial health {Usd(json.RootElement.GetProperty("initialHealthAfter").GetString())}");
+        }
+
+        return $"{Positions.Count} positions open";
+    }
+
+    private async Task<string> WithdrawRefusedAsync(CancellationToken cancellationToken)
+    {
+        var chain = wallets.Deployment.ChainA;
+        var body = WithdrawalBody(chain.Chain.Name, chain.Asset, AliceTooLargeWithdrawal, EvmPrivateKey.Generate().Address.ToChecksumString());
+        var answer = await member.PostAsync($"/v1/accounts/{Alice}/withdrawals", body, "demo-withdraw-too-much", cancellationToken);
+        if (answer.Status != System.Net.HttpStatusCode.UnprocessableEntity || !answer.Body.Contains("initial health", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new DemoStepFailedException($"withdrawing {Whole(AliceTooLargeWithdrawal, 6)} USDC from alice should be refused for initial health: {answer}");
+        }
+
+        using var json = answer.Json();
+        var reason = json.RootElement.GetProperty("detail").GetString();
+        progress.WriteLine($"[demo]     alice  withdraw {Whole(AliceTooLargeWithdrawal, 6)} USDC -> 422: {reason}");
+        var after = await BalanceAsync(Alice, chain.Chain.Name, chain.Asset, cancellationToken);
+        if (after is not { } b || b.Available != AliceUsdc || b.Reserved != 0)
+        {
+            throw new DemoStepFailedException($"the refused withdrawal changed alice's balance: {after}");
+        }
+
+        return "refused, nothing reserved";
+    }
+
+    private async Task<string> WithdrawPaidAsync(CancellationToken cancellationToken)
+    {
+        var chain = wallets.Deployment.ChainA;
+        var recipient = EvmPrivateKey.Generate().Address;
+        var body = WithdrawalBody(chain.Chain.Name, chain.Asset, AliceWithdrawal, recipient.ToChecksumString());
+        var answer = await member.PostAsync($"/v1/accounts/{Alice}/withdrawals", body, "demo-withdraw-1000", cancellationToken);
+        if (answer.Status != System.Net.HttpStatusCode.Created)
+        {
+            throw new DemoStepFailedException($"withdrawing {Whole(AliceWithdrawal, 6)} USDC from alice should be accepted: {answer}");
+        }
+
+        progress.WriteLine($"[demo]     alice  withdraw {Whole(AliceWithdrawal, 6)} USDC to {recipient.ToChecksumString()} -> 201 requested");
+        await UntilAsync(
+            async () => await wallets.EvmTokenBalanceAsync(chain, recipient, cancellationToken) == AliceWithdrawal,
+            ChainDeadline,
+            $"{Whole(AliceWithdrawal, 6)} USDC paid to {recipient.ToChecksumString()} on {chain.Chain.Name}",
+            async () => $"recipient holds {await wallets.EvmTokenBalanceAsync(chain, recipient, cancellationToken)} base units");
+        await UntilAsync(
+            async () => (await BalanceAsync(Alice, chain.Chain.Name, chain.Asset, cancellationToken)) is { } b && b.Available == AliceUsdc - AliceWithdrawal && b.Reserved == 0,
+            ChainDeadline,
+            "alice's withdrawal settled in the ledger (available down by the amount, nothing reserved)",
+            () => LastBalanceAsync(Alice, cancellationToken));
+        return $"paid on {chain.Chain.Name} and settled";
+    }
+
+    /// <summary>Sets WETH's operator-feed price and checks the oracle reports it live at that price.</summary>
+    private async Task<string> SetWethPriceAsync(string price, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.Serialize(new { price });
+        var answer = await operatorApi.PostAsync("/v1/operator/prices/WETH", body, $"demo-weth-{price}", cancellationToken);
+        if (!answer.IsSuccess)
+        {
+            throw new DemoStepFailedException($"the operator price endpoint refused WETH at {price}: {answer}");
+        }
+
+        return $"oracle answer: {answer.Body}";
+    }
+
+    private async Task<string> LiquidatableAsync(CancellationToken cancellationToken)
+    {
+        // The scanner may plan the liquidation before we look: a liquidation listed for bob counts as well.
+        await UntilAsync(
+            async () => (await LiquidationsAsync(Bob, cancellationToken)).Count > 0 || (await HealthAsync(Bob, cancellationToken)).Liquidatable,
+            LiquidationDeadline,
+            "bob's account liquidatable or a liquidation planned for it",
+            () => LastBalanceAsync(Bob, cancellationToken));
+        await UntilAsync(
+            async () => (await LiquidationsAsync(Bob, cancellationToken)).Count > 0,
+            LiquidationDeadline,
+            "a liquidation planned for bob",
+            async () => (await member.GetAsync($"/v1/accounts/{Bob}/liquidations", cancellationToken)).ToString());
+        var planned = (await LiquidationsAsync(Bob, cancellationToken))[0];
+        return $"liquidation {planned.GetProperty("liquidationId").GetString()} planned (maintenance health before: {Usd(planned.GetProperty("maintHealthBefore").ToString())})";
+    }
+
+    private async Task<string> SeizureAsync(CancellationToken cancellationToken)
+    {
+        // Every seize step of bob's liquidations confirmed, with the transaction that did it.
+        List<JsonElement> seizures = [];
+        await UntilAsync(
+            async () =>
+            {
+                seizures = [.. (await LiquidationsAsync(Bob, cancellationToken)).SelectMany(Steps).Where(s => s.GetProperty("kind").GetString() == "seize")];
+                return seizures.Count > 0 && seizures.All(s => s.GetProperty("state").GetString() is "confirmed" or "applied" && s.TryGetProperty("transaction", out var t) && t.ValueKind == JsonValueKind.String);
+            },
+            LiquidationDeadline,
+            "bob's seizures confirmed on chain",
+            async () => (await member.GetAsync($"/v1/accounts/{Bob}/liquidations", cancellationToken)).ToString());
+
+        var byChain = new Dictionary<string, BigInteger>();
+        foreach (var seizure in seizures)
+        {
+            var chain = seizure.GetProperty("chain").GetString()!;
+            var asset = seizure.GetProperty("asset").GetString()!;
+            var amount = BigInteger.Parse(seizure.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture);
+            var transaction = seizure.GetProperty("transaction").GetString()!;
+            await VerifySeizureOnChainAsync(chain, amount, transaction, cancellationToken);
+            byChain[chain] = byChain.GetValueOrDefault(chain) + amount;
+            liquidations.Add(new SummaryLiquidation(Bob, chain, asset, amount.ToString(CultureInfo.InvariantCulture), transaction));
+            progress.WriteLine($"[demo]     seized {Whole(amount, Decimals(chain))} {asset} of bob on {chain}: tx {transaction} (checked on chain)");
+        }
+
+        // The receivers hold exactly what was seized: each seizure was executed once.
+        foreach (var (chain, total) in byChain)
+        {
+            var held = await ReceiverBalanceAsync(chain, cancellationToken);
+            if (held != total)
+            {
+                throw new DemoStepFailedException($"the liquidation receiver on {chain} holds {held} base units, but the seizures add up to {total}");
+            }
+        }
+
+        return $"{seizures.Count} seizure(s) confirmed on {string.Join(", ", byChain.Keys)}";
+    }
+
+    private async Task<string> LedgerAsync(CancellationToken cancellationToken)
+    {
+        var seized = liquidations.GroupBy(l => (l.Chain, l.Asset)).ToDictionary(g => g.Key, g => g.Aggregate(BigInteger.Zero, (sum, l) => sum + BigInteger.Parse(l.Amount, CultureInfo.InvariantCulture)));
+        var bobChain = wallets.Deployment.ChainB;
+        await UntilAsync(
+            async () =>
+            {
+                var weth = await BalanceAsync(Bob, bobChain.Chain.Name, bobChain.Asset, cancellationToken);
+                var done = (await LiquidationsAsync(Bob, cancellationToken)).Any(l => l.GetProperty("state").GetString() == "completed");
+                return done && weth is { } b && b.Available + b.Reserved == BobWeth - seized.GetValueOrDefault((bobChain.Chain.Name, bobChain.Asset));
+            },
+            LiquidationDeadline,
+            "bob's liquidation completed and his WETH balance down by exactly what was seized",
+            () => LastBalanceAsync(Bob, cancellationToken));
+        var health = await HealthAsync(Bob, cancellationToken);
+        return $"bob: liquidation completed, WETH left {Whole(BobWeth - seized.GetValueOrDefault((bobChain.Chain.Name, bobChain.Asset)), 18)}, maintenance health {Usd(health.Maintenance)}";
+    }
+
+    private async Task<string> EventsAsync(CancellationToken cancellationToken)
+    {
+        string[] wanted = ["deposit.credited", "liquidation.planned", "liquidation.completed"];
+        await UntilAsync(
+            () => Task.FromResult(wanted.All(kind => events.Seen(Bob, kind)) && events.Seen(Alice, "deposit.credited") && events.Seen(Carol, "deposit.credited")),
+            TimeSpan.FromSeconds(30),
+            $"the event stream to carry {string.Join(", ", wanted)} for bob and the deposits of alice and carol",
+            () => Task.FromResult(events.Describe()));
+        return events.Describe();
+    }
+
+    private async Task<string> HealthyUntouchedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var account in new[] { Alice, Carol })
+        {
+            var health = await HealthAsync(account, cancellationToken);
+            var listed = await LiquidationsAsync(account, cancellationToken);
+            if (listed.Count > 0 || health.Liquidatable || health.Maintenance.StartsWith('-'))
+            {
+                throw new DemoStepFailedException($"{account} should be healthy and untouched: maintenance health {health.Maintenance}, liquidatable {health.Liquidatable}, {listed.Count} liquidation(s)");
+            }
+
+            progress.WriteLine($"[demo]     {account,-6} maintenance health {Usd(health.Maintenance)}, no liquidation");
+        }
+
+        var carol = await BalanceAsync(Carol, LocalChains.SolanaName, wallets.Deployment.Solana.Asset, cancellationToken);
+        if (carol is not { } c || c.Available != CarolUsdc)
+        {
+            throw new DemoStepFailedException($"carol's Solana USDC should still be {CarolUsdc}: {carol}");
+        }
+
+        return "alice and carol untouched";
+    }
+
+    private async Task VerifySeizureOnChainAsync(string chain, BigInteger amount, string transaction, CancellationToken cancellationToken)
+    {
+        if (chain == LocalChains.SolanaName)
+        {
+            if (!await wallets.SolanaSucceededAsync(transaction, cancellationToken))
+            {
+                throw new DemoStepFailedException($"the Solana seizure {transaction} is not a successful transaction on {chain}");
+            }
+
+            return;
+        }
+
+        var deployed = wallets.Deployment.Evm(chain);
+        var seized = await wallets.EvmSeizureAsync(deployed, transaction, cancellationToken);
+        if (seized is null || seized.Amount != amount || seized.Token != deployed.Token || seized.To != deployed.LiquidationReceiver)
+        {
+            throw new DemoStepFailedException($"{transaction} on {chain} should be the vault's seizure of {amount} {deployed.Asset} to {deployed.LiquidationReceiver}; the chain shows {seized?.ToString() ?? "no seizure"}");
+        }
+    }
+
+    private async Task<BigInteger> ReceiverBalanceAsync(string chain, CancellationToken cancellationToken) =>
+        chain == LocalChains.SolanaName
+            ? await wallets.SolanaTokenBalanceAsync(wallets.Deployment.Solana.LiquidationReceiverTokenAccount, cancellationToken)
+            : await wallets.EvmTokenBalanceAsync(wallets.Deployment.Evm(chain), wallets.Deployment.Evm(chain).LiquidationReceiver, cancellationToken);
+
+    private readonly record struct Balance(BigInteger Available, BigInteger Reserved, BigInteger Pending);
+
+    private readonly record struct Health(string Initial, string Maintenance, bool Liquidatable);
+
+    private async Task<JsonDocument> AccountAsync(string account, CancellationToken cancellationToken)
+    {
+        var answer = await member.GetAsync($"/v1/accounts/{account}", cancellationToken);
+        return answer.IsSuccess ? answer.Json() : throw new DemoStepFailedException($"GET /v1/accounts/{account}: {answer}");
+    }
+
+    private async Task<Balance?> BalanceAsync(string account, string chain, string asset, CancellationToken cancellationToken)
+    {
+        using var view = await AccountAsync(account, cancellationToken);
+        foreach (var balance in view.RootElement.GetProperty("balances").EnumerateArray())
+        {
+            if (balance.GetProperty("chain").GetString() == chain && balance.GetProperty("asset").GetString() == asset)
+            {
+                return new Balance(Units(balance, "available"), Units(balance, "reserved"), Units(balance, "pending"));
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<Health> HealthAsync(string account, CancellationToken cancellationToken)
+    {
+        using var view = await AccountAsync(account, cancellationToken);
+        var health = view.RootElement.GetProperty("health");
+        return new Health(health.GetProperty("initial").GetString()!, health.GetProperty("maintenance").GetString()!, health.GetProperty("liquidatable").GetBoolean());
+    }
+
+    private async Task<string> TryMaintHealthAsync(string account, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await HealthAsync(account, cancellationToken)).Maintenance;
+        }
+        catch (Exception e) when (e is DemoStepFailedException or TimeoutException or HttpRequestException or JsonException)
+        {
+            return "unknown: " + e.Message;
+        }
+    }
+
+    private async Task<string> LastBalanceAsync(string account, CancellationToken cancellationToken) =>
+        $"last account view: {await member.GetAsync($"/v1/accounts/{account}", cancellationToken)}";
+
+    /// <summary>The account's liquidations (newest first), each as its JSON object; empty when there are none.</summary>
+    private async Task<IReadOnlyList<JsonElement>> LiquidationsAsync(string account, CancellationToken cancellationToken)
+    {
+        var answer = await member.GetAsync($"/v1/accounts/{account}/liquidations", cancellationToken);
+        if (!answer.IsSuccess)
+        {
+            throw new DemoStepFailedException($"GET /v1/accounts/{account}/liquidations: {answer}");
+        }
+
+        using var json = answer.Json();
+        var list = json.RootElement.ValueKind == JsonValueKind.Array ? json.RootElement : json.RootElement.GetProperty("liquidations");
+        return [.. list.EnumerateArray().Select(l => l.Clone())];
+    }
+
+    private static IEnumerable<JsonElement> Steps(JsonElement liquidation) => liquidation.GetProperty("steps").EnumerateArray();
+
+    /// <summary>Polls <paramref name="condition"/> until true or the deadline; the failure names what was awaited and what was seen last.</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan deadline, string what, Func<Task<string>> lastSeen)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            if (clock.Elapsed > deadline)
+            {
+                throw new DemoStepFailedException($"waited {deadline.TotalSeconds:0} s for {what}; {await lastSeen()}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    private static string WithdrawalBody(string chain, string asset, BigInteger units, string destination) =>
+        JsonSerializer.Serialize(new { chain, asset, units = units.ToString(CultureInfo.InvariantCulture), destination });
+
+    private static BigInteger Units(JsonElement balance, string name) => BigInteger.Parse(balance.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
+
+    private byte Decimals(string chain) => chain == LocalChains.SolanaName ? wallets.Deployment.Solana.Decimals : wallets.Deployment.Evm(chain).Decimals;
+
+    /// <summary>Base units as whole tokens for display (exact: integer division and remainder, no floating point).</summary>
+    public static string Whole(BigInteger units, byte decimals)
+    {
+        var scale = BigInteger.Pow(10, decimals);
+        var fraction = (BigInteger.Abs(units) % scale).ToString(CultureInfo.InvariantCulture).PadLeft(decimals, '0').TrimEnd('0');
+        var whole = BigInteger.Divide(units, scale).ToString("N0", CultureInfo.InvariantCulture);
+        return fraction.Length == 0 ? whole : $"{whole}.{fraction}";
+    }
+
+    /// <summary>A USD decimal string shortened to cents for display.</summary>
+    private static string Usd(string? usd)
+    {
+        if (usd is null)
+        {
+            return "?";
+        }
+
+        var dot = usd.IndexOf('.', StringComparison.Ordinal);
+        return (dot < 0 ? usd : usd[..Math.Min(usd.Length, dot + 3)]) + " USD";
+    }
+}

@@ -1,0 +1,94 @@
+using System.Numerics;
+using Clearing.Chains;
+using Clearing.Chains.Evm.Abi;
+using Clearing.Chains.Evm.Model;
+using Clearing.Chains.Evm.Rpc;
+using Clearing.Chains.Solana.Encoding;
+using Clearing.Chains.Solana.Programs;
+using Clearing.Chains.Solana.Rpc;
+
+namespace Clearing.Server.Demo;
+
+/// <summary>A seizure as the vault recorded it: the token, the receiver and the amount in base units.</summary>
+public sealed record EvmSeizure(EvmAddress Token, EvmAddress To, BigInteger Amount);
+
+/// <summary>
+/// The chains as users and auditors see them, through JSON-RPC only: users deposit with their own keys (ERC-20 approve
+/// then the vault's deposit on EVM; an SPL TransferChecked with the account id as memo on Solana), and anyone reads
+/// balances and the transactions a seizure or a withdrawal claims to have made.
+/// </summary>
+public sealed class DemoWallets(DemoDeployment deployment) : IDisposable
+{
+    private static readonly TimeSpan ReceiptDeadline = TimeSpan.FromSeconds(60);
+    private readonly HttpClient http = new();
+
+    public DemoDeployment Deployment => deployment;
+
+    /// <summary>The user approves the vault and deposits <paramref name="units"/> for its account; returns the deposit's transaction hash.</summary>
+    public async Task<string> DepositEvmAsync(DemoUser user, BigInteger units, CancellationToken cancellationToken)
+    {
+        var chain = deployment.Evm(user.Chain);
+        var sender = DemoDeployer.Sender(http, chain.Chain, user.EvmKey ?? throw new ArgumentException($"{user.Account} has no EVM key."));
+        await sender.SendAndWaitAsync(chain.Token, Erc20Abi.EncodeApprove(chain.Vault, units), 0, ReceiptDeadline, cancellationToken);
+        var receipt = await sender.SendAndWaitAsync(chain.Vault, ClearingVaultAbi.EncodeDeposit(AccountIdCodec.ToBytes32(user.Account), chain.Token, units), 0, ReceiptDeadline, cancellationToken);
+        return receipt.TransactionHash.ToString();
+    }
+
+    /// <summary>The user transfers <paramref name="units"/> into the vault token account with its account id as the memo; returns the signature.</summary>
+    public Task<string> DepositSolanaAsync(DemoUser user, ulong units, CancellationToken cancellationToken)
+    {
+        var key = user.SolanaKey ?? throw new ArgumentException($"{user.Account} has no Solana key.");
+        var solana = deployment.Solana;
+        return SolanaTransactions.SendAndConfirmAsync(Solana(), key,
+            [
+                TokenProgram.TransferChecked(AssociatedTokenAccountProgram.FindAddress(key.PublicKey, solana.Mint), solana.Mint, solana.VaultTokenAccount, key.PublicKey, units, solana.Decimals),
+                MemoProgram.Create(user.Account),
+            ],
+            [],
+            cancellationToken);
+    }
+
+    public async Task<BigInteger> EvmTokenBalanceAsync(DeployedEvmChain chain, EvmAddress owner, CancellationToken cancellationToken)
+    {
+        var answer = (await Evm(chain).CallAsync(new CallRequest { To = chain.Token, Data = Erc20Abi.EncodeBalanceOf(owner) }, BlockTag.Latest, cancellationToken)).Value;
+        return Erc20Abi.DecodeBalance(answer);
+    }
+
+    public async Task<ulong> SolanaTokenBalanceAsync(PublicKey tokenAccount, CancellationToken cancellationToken) =>
+        (await Solana().GetTokenAccountAsync(tokenAccount, Commitment.Confirmed, cancellationToken)).Value.Value?.TokenAmount.BaseUnits ?? 0;
+
+    /// <summary>The vault's Seized event in <paramref name="transaction"/>'s receipt, or null when the transaction is unknown, reverted or seized nothing.</summary>
+    public async Task<EvmSeizure?> EvmSeizureAsync(DeployedEvmChain chain, string transaction, CancellationToken cancellationToken)
+    {
+        // A transaction hash is 0x and 64 hex digits; anything else cannot be on this chain.
+        if (transaction is not { Length: 66 } || !transaction.StartsWith("0x", StringComparison.Ordinal) || transaction.AsSpan(2).ContainsAnyExcept("0123456789abcdefABCDEF"))
+        {
+            return null;
+        }
+
+        var receipt = (await Evm(chain).GetTransactionReceiptAsync(Hash32.Parse(transaction), cancellationToken)).Value;
+        var log = receipt is { Succeeded: true }
+            ? receipt.Logs.FirstOrDefault(l => l.Address == chain.Vault && l.Topics.Count > 0 && l.Topics[0].AsSpan().SequenceEqual(ClearingVaultAbi.Seized.Topic0))
+            : null;
+        if (log is null)
+        {
+            return null;
+        }
+
+        var values = ClearingVaultAbi.Seized.Decode(log);
+        return new EvmSeizure((EvmAddress)values["token"], (EvmAddress)values["to"], (BigInteger)values["amount"]);
+    }
+
+    /// <summary>Whether <paramref name="signature"/> landed without error (at confirmed or finalized).</summary>
+    public async Task<bool> SolanaSucceededAsync(string signature, CancellationToken cancellationToken)
+    {
+        var status = (await Solana().GetSignatureStatusesAsync([signature], searchTransactionHistory: true, cancellationToken)).Value.Value[0];
+        return status is { Failed: false, ConfirmationStatus: "confirmed" or "finalized" };
+    }
+
+    public void Dispose() => http.Dispose();
+
+    private EvmRpcClient Evm(DeployedEvmChain chain) => new(http, chain.Chain.RpcUrl);
+
+    private SolanaRpcClient Solana() => new(http, deployment.Solana.RpcUrl);
+}

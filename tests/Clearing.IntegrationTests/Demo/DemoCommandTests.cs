@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using Clearing.Server.Demo;
+using Clearing.TestKit;
+
+namespace Clearing.IntegrationTests.Demo;
+
+/// <summary>
+/// `clearing demo --exit-after-scenario --summary FILE` as a user runs it, in a child process. The test starts the
+/// chains itself and hands them to the demo (--chain-a-rpc, --chain-b-rpc, --solana-rpc), so that after the demo has
+/// exited it can still read the chains and check the summary's transactions there.
+/// </summary>
+[Trait("RealComponent", "true")]
+public sealed class DemoCommandTests : IAsyncLifetime
+{
+    private static readonly TimeSpan DemoDeadline = TimeSpan.FromMinutes(8);
+    private readonly string folder = Directory.CreateTempSubdirectory("clearing-demo-test-").FullName;
+    private LocalChains chains = null!;
+
+    public async Task InitializeAsync() => chains = await LocalChains.StartAsync(RepoPaths.Root, CancellationToken.None);
+
+    [Fact]
+    public async Task Demo_exits_0_with_deposits_on_three_chains_a_liquidation_seized_on_chain_and_healthy_accounts_untouched()
+    {
+        var summaryFile = Path.Combine(folder, "summary.json");
+        var (exitCode, output) = await RunDemoAsync(
+            "demo", "--exit-after-scenario", "--summary", summaryFile, "--work-dir", Path.Combine(folder, "work"), "--repository", RepoPaths.Root,
+            "--chain-a-rpc", chains.ChainA.RpcUrl.ToString(), "--chain-b-rpc", chains.ChainB.RpcUrl.ToString(), "--solana-rpc", chains.SolanaRpcUrl.ToString());
+
+        Assert.True(exitCode == 0, $"clearing demo exited with {exitCode}. Its output:\n{output}");
+        Assert.Contains("scenario complete: every step held", output, StringComparison.Ordinal);
+        var summary = DemoSummary.Parse(await File.ReadAllTextAsync(summaryFile));
+        Assert.True(summary.Passed);
+        Assert.All(summary.Steps, step => Assert.Equal("passed", step.Outcome));
+
+        // Deposits on all three chains, each a real deposit of that amount for that account on its chain.
+        Assert.Equal([LocalChains.ChainAName, LocalChains.ChainBName, LocalChains.SolanaName], summary.Deposits.Select(d => d.Chain).Order(StringComparer.Ordinal));
+        using var check = new ChainChecks(chains);
+        foreach (var deposit in summary.Deposits)
+        {
+            if (deposit.Chain == LocalChains.SolanaName)
+            {
+                Assert.True(await check.SolanaSucceededAsync(deposit.Transaction), $"Solana deposit {deposit.Transaction} not found");
+            }
+            else
+            {
+                Assert.Equal((deposit.Account, BigInteger.Parse(deposit.Amount, CultureInfo.InvariantCulture)), await check.EvmDepositAsync(deposit.Chain, deposit.Transaction));
+            }
+        }
+
+        // At least one liquidation, each seizure a vault Seized event of exactly that amount on its chain.
+        Assert.NotEmpty(summary.Liquidations);
+        foreach (var seizure in summary.Liquidations)
+        {
+            Assert.Equal(DemoScenario.Bob, seizure.Account);
+            if (seizure.Chain == LocalChains.SolanaName)
+            {
+                Assert.True(await check.SolanaSucceededAsync(seizure.Transaction), $"Solana seizure {seizure.Transaction} not found");
+                continue;
+            }
+
+            var seized = await check.EvmSeizureAsync(seizure.Chain, seizure.Transaction);
+            Assert.Equal(BigInteger.Parse(seizure.Amount, CultureInfo.InvariantCulture), seized.Amount);
+            Assert.Equal(seized.Amount, await check.EvmTokenBalanceAsync(seizure.Chain, seized.Token, seized.To));
+        }
+
+        // The healthy accounts were never touched and are healthy.
+        Assert.Equal(DemoConfiguration.Accounts.Order(StringComparer.Ordinal), summary.Accounts.Select(a => a.Id).Order(StringComparer.Ordinal));
+        foreach (var healthy in summary.Accounts.Where(a => a.Id != DemoScenario.Bob))
+        {
+            Assert.False(healthy.MaintHealth.StartsWith('-'), $"{healthy.Id}'s maintenance health is {healthy.MaintHealth}");
+            Assert.DoesNotContain(summary.Liquidations, l => l.Account == healthy.Id);
+        }
+    }
+
+    [Fact]
+    public async Task Demo_with_only_some_running_chains_given_is_refused_before_starting_anything()
+    {
+        var (exitCode, output) = await RunDemoAsync("demo", "--exit-after-scenario", "--chain-a-rpc", chains.ChainA.RpcUrl.ToString());
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--chain-a-rpc, --chain-b-rpc and --solana-rpc go together", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("[demo]", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the built `clearing` (clearing.dll next to this assembly) to its end, within <see cref="DemoDeadline"/>; stdout and stderr together.</summary>
+    private static async Task<(int ExitCode, string Output)> RunDemoAsync(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clearing.dll"));
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(DemoDeadline);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"clearing demo did not finish within {DemoDeadline.TotalMinutes:0} min. Its output:\n{await stdout}\n{await stderr}");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (chains is not null)
+        {
+            await chains.DisposeAsync();
+        }
+
+        Directory.Delete(folder, recursive: true);
+    }
+}
