@@ -84,6 +84,12 @@ public static class WideMath
         return ((UInt128)q1 << 64) | q0;
     }
 
+    /// <summary>n / d with the remainder, for any 128-bit n and a 64-bit divisor d &gt; 0: one or two hardware
+    /// 128-by-64 divides where the CPU has them (<see cref="DivideHardware"/>), the portable path elsewhere. The
+    /// risk book's exact kernels divide by 10^k and by divisors of 10^k with it.</summary>
+    internal static UInt128 DivRem(UInt128 n, ulong d, out ulong remainder) =>
+        X86Base.X64.IsSupported ? DivideHardware(0, n, d, out remainder) : DivideSoftware(0, n, d, out remainder);
+
     /// <summary>The same division as <see cref="DivideHardware"/> in portable UInt128 arithmetic (for CPUs without
     /// a 128-by-64 divide).</summary>
     internal static UInt128 DivideSoftware(UInt128 hi, UInt128 lo, ulong d, out ulong remainder)

@@ -41,6 +41,7 @@ public sealed class ExposureBook
     private readonly CollateralParams[] _slotParams;
     private readonly AdjustedPrice[] _slotPrice;
     private readonly Fixed[] _slotHaircut;
+    private readonly SlotFactors[] _slotFactors;
     private readonly PoolList[] _slotPools;
 
     // Perp markets.
@@ -49,6 +50,7 @@ public sealed class ExposureBook
     private readonly PerpMarket[] _market;
     private readonly PerpMarketState[] _marketState;
     private readonly AdjustedPrice[] _marketMark;
+    private readonly MarketFactors[] _marketFactors;
     private readonly PoolList[] _marketPools;
 
     // Pools.
@@ -70,6 +72,7 @@ public sealed class ExposureBook
     private Fixed[] _positionSize = [];
     private Fixed[] _positionEntry = [];
     private Fixed[] _positionFundingIndex = [];
+    private PositionRow[] _positionRow = [];
     private int[] _positionListIndex = [];
     private HealthTriple[] _positionContribution = [];
 
@@ -109,6 +112,7 @@ public sealed class ExposureBook
         _slotParams = new CollateralParams[keys.Length];
         _slotPrice = new AdjustedPrice[keys.Length];
         _slotHaircut = new Fixed[keys.Length];
+        _slotFactors = new SlotFactors[keys.Length];
         _slotPools = new PoolList[keys.Length];
         _slotChanged = new bool[keys.Length];
         for (var slot = 0; slot < keys.Length; slot++)
@@ -126,6 +130,7 @@ public sealed class ExposureBook
         _market = new PerpMarket[symbols.Length];
         _marketState = new PerpMarketState[symbols.Length];
         _marketMark = new AdjustedPrice[symbols.Length];
+        _marketFactors = new MarketFactors[symbols.Length];
         _marketPools = new PoolList[symbols.Length];
         _marketChanged = new bool[symbols.Length];
         for (var market = 0; market < symbols.Length; market++)
@@ -201,6 +206,7 @@ public sealed class ExposureBook
             _positionSize[row] = position.Size;
             _positionEntry[row] = position.EntryPrice;
             _positionFundingIndex[row] = position.LastFundingIndex;
+            _positionRow[row] = new PositionRow(position.Size, position.EntryPrice, position.LastFundingIndex, _market[market]);
             _positionListIndex[row] = _marketPools[market].Add(p);
             row++;
         }
@@ -280,6 +286,7 @@ public sealed class ExposureBook
         foreach (var slot in slots)
         {
             _slotPrice[slot] = _context.PriceFor(_slotKey[slot]);
+            ResolveSlotFactors(slot);
         }
 
         return ReevaluateExposed(slots, _slotPools, _slotChanged);
@@ -293,6 +300,7 @@ public sealed class ExposureBook
         _context = _context with { MarketStates = _context.MarketStates.SetItem(market, state) };
         _marketState[m] = state;
         _marketMark[m] = _context.MarkFor(market);
+        _marketFactors[m] = new MarketFactors(_market[m], in _marketState[m], in _marketMark[m]);
         return ReevaluateExposed([m], _marketPools, _marketChanged);
     }
 
@@ -308,6 +316,7 @@ public sealed class ExposureBook
         foreach (var slot in slots)
         {
             _slotHaircut[slot] = multiplier;
+            ResolveSlotFactors(slot);
         }
 
         return ReevaluateExposed(slots, _slotPools, _slotChanged);
@@ -378,7 +387,7 @@ public sealed class ExposureBook
             var slot = _balanceSlot[row];
             if (all || _slotChanged[slot])
             {
-                _balanceContribution[row] = CollateralParams.Contributions(_balanceUnits[row], _slotParams[slot], in _slotPrice[slot], _slotHaircut[slot]);
+                _balanceContribution[row] = BalanceKernel.Contributions(_balanceUnits[row], in _slotFactors[slot], _slotParams[slot], in _slotPrice[slot], _slotHaircut[slot]);
             }
 
             total += _balanceContribution[row];
@@ -391,8 +400,8 @@ public sealed class ExposureBook
             var m = _positionMarket[row];
             if (all || _marketChanged[m])
             {
-                _positionContribution[row] = PerpMargin.Contributions(
-                    _positionSize[row], _positionEntry[row], _positionFundingIndex[row], _market[m], in _marketState[m], in _marketMark[m]);
+                _positionContribution[row] = PositionKernel.Contributions(
+                    in _positionRow[row], in _marketFactors[m], _positionSize[row], _positionEntry[row], _positionFundingIndex[row], _market[m], in _marketState[m], in _marketMark[m]);
             }
 
             total += _positionContribution[row];
@@ -495,14 +504,18 @@ public sealed class ExposureBook
         {
             _slotPrice[slot] = _context.PriceFor(_slotKey[slot]);
             _slotHaircut[slot] = _context.ChainHaircut(_slotKey[slot].Chain);
+            ResolveSlotFactors(slot);
         }
 
         for (var m = 0; m < _marketSymbol.Length; m++)
         {
             _marketState[m] = _context.MarketStateFor(_marketSymbol[m]);
             _marketMark[m] = _context.MarkFor(_marketSymbol[m]);
+            _marketFactors[m] = new MarketFactors(_market[m], in _marketState[m], in _marketMark[m]);
         }
     }
+
+    private void ResolveSlotFactors(int slot) => _slotFactors[slot] = new SlotFactors(_slotParams[slot], in _slotPrice[slot], _slotHaircut[slot]);
 
     private void Grow(int pools)
     {
@@ -517,6 +530,7 @@ public sealed class ExposureBook
         Array.Resize(ref _positionSize, pools * _positionStride);
         Array.Resize(ref _positionEntry, pools * _positionStride);
         Array.Resize(ref _positionFundingIndex, pools * _positionStride);
+        Array.Resize(ref _positionRow, pools * _positionStride);
         Array.Resize(ref _positionListIndex, pools * _positionStride);
         Array.Resize(ref _positionContribution, pools * _positionStride);
         Array.Resize(ref _initHealth, pools);
