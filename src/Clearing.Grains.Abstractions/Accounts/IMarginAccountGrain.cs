@@ -10,7 +10,7 @@ namespace Clearing.Grains.Accounts;
 /// again: it returns the first run's result with <c>Replayed = true</c>.
 /// </summary>
 [GrainType("margin-account")]
-public interface IMarginAccountGrain : IGrainWithStringKey
+public interface IMarginAccountGrain : IGrainWithStringKey, Deposits.IDepositRecipient
 {
     /// <summary>Credits a finalized deposit, once per <see cref="CreditDeposit.Key"/> (across all accounts).</summary>
     Task<CreditResult> CreditDepositAsync(CreditDeposit command);

@@ -13,7 +13,7 @@ namespace Clearing.Grains.Deposits;
 /// held here with the reason, journaled like any credit (<c>vault:&lt;chain&gt;</c> → <c>suspense:&lt;chain&gt;</c>), never dropped.
 /// </summary>
 [GrainType("suspense")]
-public interface ISuspenseGrain : IGrainWithStringKey
+public interface ISuspenseGrain : IDepositRecipient
 {
     /// <summary>Holds a deposit, once per <see cref="HoldInSuspense.Key"/> (the same key space as account credits).</summary>
     Task<CreditResult> HoldAsync(HoldInSuspense command);

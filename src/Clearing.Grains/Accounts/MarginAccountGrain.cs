@@ -16,7 +16,7 @@ namespace Clearing.Grains.Accounts;
 /// each command is one durable commit (state + balanced journal + outbox + idempotency key). Refusals are committed
 /// too (the key with the refusal as its result), so a retried command always gets its first answer.
 /// </summary>
-public sealed class MarginAccountGrain(
+public sealed partial class MarginAccountGrain(
     [PersistentState("account")] IPersistentState<MarginAccountState> state,
     DurableUnitOfWork unitOfWork,
     IRiskConfigurationProvider risk,
@@ -32,6 +32,7 @@ public sealed class MarginAccountGrain(
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Units);
+        await AbsorbCreditedDepositsAsync();
         var chain = command.Key.Chain;
         if (!risk.Current.IsCollateral(chain, command.Asset))
         {
@@ -61,6 +62,7 @@ public sealed class MarginAccountGrain(
             throw new ArgumentException($"Pending deposit {stray.Key} is not on chain {command.Chain}.", nameof(command));
         }
 
+        await AbsorbCreditedDepositsAsync();
         var pending = State.Pending.Where(p => p.Key.Chain != command.Chain).Concat(command.Pending)
             .OrderBy(p => p.Key.Chain, StringComparer.Ordinal).ThenBy(p => p.Height).ThenBy(p => p.Key.TransactionId, StringComparer.Ordinal).ThenBy(p => p.Key.Index)
             .ToList();
@@ -76,6 +78,7 @@ public sealed class MarginAccountGrain(
         ArgumentException.ThrowIfNullOrWhiteSpace(command.CommandId);
         ArgumentException.ThrowIfNullOrWhiteSpace(command.Destination);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(command.Units);
+        await AbsorbCreditedDepositsAsync();
         var key = IdempotencyKeys.Withdrawal(AccountId, command.CommandId);
         var configuration = risk.Current;
         var context = configuration.ContextAt(Clock.GetUtcNow());
@@ -135,6 +138,7 @@ public sealed class MarginAccountGrain(
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentException.ThrowIfNullOrWhiteSpace(command.DecisionId);
+        await AbsorbCreditedDepositsAsync();
         var key = IdempotencyKeys.Settlement(command.DecisionId);
         var reservation = State.Reservations.FirstOrDefault(r => r.DecisionId == command.DecisionId);
         if (reservation is null)
@@ -167,6 +171,7 @@ public sealed class MarginAccountGrain(
         ArgumentNullException.ThrowIfNull(command);
         ArgumentException.ThrowIfNullOrWhiteSpace(command.CommandId);
         ArgumentException.ThrowIfNullOrWhiteSpace(command.Market);
+        await AbsorbCreditedDepositsAsync();
         var key = IdempotencyKeys.Trade(AccountId, command.CommandId);
         var context = risk.Current.ContextAt(Clock.GetUtcNow());
         var cross = State.ToCrossPool(AccountId);
@@ -196,6 +201,7 @@ public sealed class MarginAccountGrain(
     public async Task<FundingResult> SettleFundingAsync(string market)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(market);
+        await AbsorbCreditedDepositsAsync();
         var context = risk.Current.ContextAt(Clock.GetUtcNow());
         var index = context.MarketStateFor(market).CumulativeFundingIndex;
         var cross = State.ToCrossPool(AccountId);
@@ -223,16 +229,17 @@ public sealed class MarginAccountGrain(
         return replayed ? result with { Replayed = true } : result;
     }
 
-    public Task<AccountSnapshot> GetSnapshotAsync()
+    public async Task<AccountSnapshot> GetSnapshotAsync()
     {
+        await AbsorbCreditedDepositsAsync();
         var health = HealthCalculator.Compute(State.ToCrossPool(AccountId), risk.Current.ContextAt(Clock.GetUtcNow()));
-        return Task.FromResult(new AccountSnapshot(
+        return new AccountSnapshot(
             AccountId,
             State.Balances,
             State.Reservations,
             State.Pending,
             State.Positions,
-            new HealthView(health.InitHealth, health.LiquidationEndHealth, health.MaintHealth, health.FreeCollateral, health.CollateralValue, health.IsLiquidatable)));
+            new HealthView(health.InitHealth, health.LiquidationEndHealth, health.MaintHealth, health.FreeCollateral, health.CollateralValue, health.IsLiquidatable));
     }
 
     /// <summary>Every (chain, asset) whose balance differs between two versions of a pool: what the journal must carry.</summary>

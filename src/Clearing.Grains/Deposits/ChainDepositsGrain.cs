@@ -7,6 +7,7 @@ using Clearing.Grains.Durable;
 using Clearing.Grains.Risk;
 using Clearing.Grains.Serialization;
 using Clearing.Persistence.Cursors;
+using Clearing.Persistence.UnitOfWork;
 using ChainCursor = Clearing.Chains.ChainCursor;
 
 namespace Clearing.Grains.Deposits;
@@ -32,15 +33,18 @@ public sealed record ChainPendingState
 }
 
 /// <summary>
-/// The deposits of one chain. A batch of final deposits is credited one deposit at a time — each credit its own durable
-/// commit, idempotent on its <see cref="DepositKey"/> — and only then is the cursor advanced (compare-and-set from
-/// the position read at the start, fenced by the lease epoch). So at every instant every deposit at or below the
-/// cursor is credited exactly once, and a crash anywhere in a batch leaves the cursor where it was: the watcher reads
-/// the same range again and the credits already made come back as already applied. See README.md "Deposits".
+/// The deposits of one chain. A batch of final deposits is ONE durable commit (<see cref="DepositBatch"/>): the cursor
+/// advance (compare-and-set from the position read at the start, fenced by the lease epoch) together with every
+/// deposit's global key, balanced journal and row in its recipient's deposit inbox. So the cursor and the credits
+/// move together or not at all; a deposit whose key was consumed before (a replay) is skipped inside that commit. The
+/// recipients — margin accounts, the chain's suspense account — fold their inbox rows into their own state (each stays
+/// the single writer of its state document); this grain nudges every recipient with waiting rows after each batch.
+/// See README.md "Deposits".
 /// </summary>
 public sealed class ChainDepositsGrain(
     [PersistentState("pending")] IPersistentState<ChainPendingState> pending,
     CursorStore cursors,
+    DurableUnitOfWork unitOfWork,
     IRiskConfigurationProvider risk,
     TimeProvider clock)
     : Grain, IChainDepositsGrain
@@ -81,52 +85,37 @@ public sealed class ChainDepositsGrain(
             }
         }
 
-        int credited = 0, suspended = 0, replayed = 0, zero = 0;
-        var configuration = risk.Current;
-        foreach (var deposit in batch.Deposits)
+        // At the stored cursor (same hash) the batch is a replay: no advance, and its keys are found consumed.
+        var advance = stored is null || (long)through.Height > stored.Position
+            ? new CursorAdvance(Chain, stored?.Position, (long)through.Height, through.BlockHash)
+            : null;
+        var plan = DepositBatch.Plan(Chain, advance, batch.Deposits, risk.Current, clock.GetUtcNow());
+        var credits = plan.Commit.Deposits;
+        IReadOnlyList<string> creditedBefore = [];
+        if (advance is not null || credits.Count > 0)
         {
-            CreditResult result;
-            switch (DepositRoute.For(deposit, configuration))
-            {
-                case DepositRoute.ToAccount(var account, var units):
-                    result = await GrainFactory.GetGrain<IMarginAccountGrain>(account)
-                        .CreditDepositAsync(new CreditDeposit(deposit.Key, deposit.Asset, units, deposit.Height, deposit.BlockHash, deposit.Depositor));
-                    break;
-                case DepositRoute.ToSuspense(var reason):
-                    result = await GrainFactory.GetGrain<ISuspenseGrain>(Chain)
-                        .HoldAsync(new HoldInSuspense(deposit.Key, deposit.Asset, deposit.Token, deposit.Amount, deposit.Depositor, reason, deposit.AccountId));
-                    break;
-                default:
-                    zero++;
-                    continue;
-            }
-
-            if (result.Replayed)
-            {
-                replayed++;
-            }
-            else if (result.CreditedTo == LedgerAccounts.Suspense(Chain))
-            {
-                suspended++;
-            }
-            else
-            {
-                credited++;
-            }
+            var outcome = await CommitDurablyAsync(epoch => unitOfWork.CommitAsync(plan.Commit with { Epoch = epoch }));
+            creditedBefore = ((CommitOutcome.Committed)outcome).DepositsCreditedBefore;
         }
 
-        // Last, and only after every credit above is durable: the cursor, compare-and-set from where it was read.
-        if (stored is null || (long)through.Height > stored.Position)
-        {
-            var advance = new CursorAdvance(Chain, stored?.Position, (long)through.Height, through.BlockHash);
-            await CommitDurablyAsync(async epoch =>
-            {
-                await cursors.AdvanceAsync(advance, epoch, clock.GetUtcNow());
-                return true;
-            });
-        }
+        var before = creditedBefore.ToHashSet(StringComparer.Ordinal);
+        var fresh = credits.Where(c => !before.Contains(c.Credit.CreditKey)).ToList();
+        var suspended = fresh.Count(c => c.Credit.Recipient == LedgerAccounts.Suspense(Chain));
+        await NudgeRecipientsAsync();
+        return new FinalizedBatchResult(fresh.Count - suspended, suspended, before.Count, plan.ZeroAmount, through);
+    }
 
-        return new FinalizedBatchResult(credited, suspended, replayed, zero, through);
+    /// <summary>
+    /// Asks every recipient with credits of this chain waiting in its inbox to absorb them: those of the batch just
+    /// committed, and any a crash kept from being told before. (Each recipient also absorbs before any command that reads
+    /// its balances, so a lost nudge never shows a member a credited deposit missing.)
+    /// </summary>
+    private async Task NudgeRecipientsAsync()
+    {
+        foreach (var recipient in await unitOfWork.Inbox.RecipientsWithCreditsAsync(Chain))
+        {
+            await DepositRecipients.Of(GrainFactory, recipient).AbsorbCreditedDepositsAsync();
+        }
     }
 
     public async Task ReplacePendingAsync(IReadOnlyList<ObservedDeposit> deposits)

@@ -1,6 +1,10 @@
+using System.Text.Json;
+using Clearing.Chains;
 using Clearing.Actors;
 using Clearing.Grains.Accounts;
 using Clearing.Grains.Durable;
+using Clearing.Grains.Serialization;
+using Clearing.Persistence.Inbox;
 using Clearing.Persistence.Ledger;
 using Clearing.Persistence.UnitOfWork;
 
@@ -11,7 +15,11 @@ public sealed record SuspenseState
     public IReadOnlyList<SuspendedDeposit> Held { get; init; } = [];
 }
 
-/// <summary>The suspense account of one chain: holds what cannot be credited to a margin account, journaled, keyed like a credit.</summary>
+/// <summary>
+/// The suspense account of one chain: holds what cannot be credited to a margin account, journaled, keyed like a credit.
+/// A chain's batch commits its suspense holds into the deposit inbox (recipient <c>suspense:&lt;chain&gt;</c>) with the
+/// rest of the batch; this grain folds them into its held list like a margin account does (see MarginAccountGrain.Deposits.cs).
+/// </summary>
 public sealed class SuspenseGrain(
     [PersistentState("suspense")] IPersistentState<SuspenseState> state,
     DurableUnitOfWork unitOfWork,
@@ -34,6 +42,7 @@ public sealed class SuspenseGrain(
             throw new ArgumentOutOfRangeException(nameof(command), $"Deposit {command.Key}: {command.Amount} is not a positive amount within the ledger's range.");
         }
 
+        await AbsorbCreditedDepositsAsync();
         var key = IdempotencyKeys.Credit(command.Key);
         var now = Clock.GetUtcNow();
         var held = new SuspendedDeposit(command.Key, command.Asset, command.Token, command.Amount, command.Depositor, command.Reason, command.ClaimedAccount, now);
@@ -47,5 +56,30 @@ public sealed class SuspenseGrain(
         return replayed ? result with { Replayed = true } : result;
     }
 
-    public Task<IReadOnlyList<SuspendedDeposit>> GetHeldAsync() => Task.FromResult(State.Held);
+    public async Task<IReadOnlyList<SuspendedDeposit>> GetHeldAsync()
+    {
+        await AbsorbCreditedDepositsAsync();
+        return State.Held;
+    }
+
+    public async Task AbsorbCreditedDepositsAsync()
+    {
+        var waiting = await Inbox.ForRecipientAsync(LedgerAccounts.Suspense(Chain));
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+
+        var held = waiting.Select(credit =>
+        {
+            var detail = JsonSerializer.Deserialize<SuspenseDetail>(credit.DetailJson ?? "null", GrainJson.Options)
+                ?? throw new InvalidOperationException($"Suspense inbox credit {credit.CreditKey} carries no token and reason.");
+            return new SuspendedDeposit(new DepositKey(credit.Chain, credit.TransactionId, credit.LogIndex), credit.Asset, detail.Token, credit.Amount,
+                credit.Depositor, detail.Reason, detail.ClaimedAccount, credit.CreatedAt);
+        });
+        await CommitStateAsync(new CommandEffects<SuspenseState>(State with { Held = [.. State.Held, .. held] })
+        {
+            Absorbed = [.. waiting.Select(c => new AbsorbedCredit(c.CreditKey, c.Recipient))],
+        });
+    }
 }

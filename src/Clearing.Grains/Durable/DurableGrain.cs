@@ -3,6 +3,7 @@ using Clearing.Actors;
 using Clearing.Actors.Storage;
 using Clearing.Grains.Serialization;
 using Clearing.Persistence.Idempotency;
+using Clearing.Persistence.Inbox;
 using Clearing.Persistence.Ledger;
 using Clearing.Persistence.Outbox;
 using Clearing.Persistence.UnitOfWork;
@@ -15,6 +16,9 @@ public sealed record CommandEffects<TState>(TState? NextState)
     public IReadOnlyList<JournalTransaction> Journal { get; init; } = [];
 
     public IReadOnlyList<PlannedAction> Outbox { get; init; } = [];
+
+    /// <summary>Deposit inbox rows folded into <see cref="NextState"/>: removed in the same commit (their journal was written when credited).</summary>
+    public IReadOnlyList<AbsorbedCredit> Absorbed { get; init; } = [];
 
     public static CommandEffects<TState> None { get; } = new((TState?)default);
 }
@@ -62,6 +66,12 @@ public abstract class DurableGrain<TState> : Grain
     /// <summary>Commits a state change that is not a command with a key (e.g. the pending set a watcher replaced).</summary>
     protected Task CommitStateAsync(TState next) => CommitAsync(idempotency: null, new CommandEffects<TState>(next));
 
+    /// <summary>Commits effects that are not a command with a key: the deposit inbox's absorption (next state + rows removed).</summary>
+    protected Task CommitStateAsync(CommandEffects<TState> effects) => CommitAsync(idempotency: null, effects);
+
+    /// <summary>The deposit inbox: credits committed by a chain's batch, waiting to be folded into their recipient's state.</summary>
+    protected AccountInboxStore Inbox => unitOfWork.Inbox;
+
     private async Task<CommitOutcome> CommitAsync(IdempotencyRecord? idempotency, CommandEffects<TState> effects)
     {
         var participant = state.AsCommitParticipant();
@@ -83,6 +93,7 @@ public abstract class DurableGrain<TState> : Grain
             States = states,
             Journal = effects.Journal,
             Outbox = effects.Outbox,
+            Absorbed = effects.Absorbed,
         };
         CommitOutcome outcome;
         try
@@ -101,8 +112,16 @@ public abstract class DurableGrain<TState> : Grain
         {
             state.State = landed;
             participant.Committed(committed.StateVersions[0]);
+            await OnStateCommittedAsync(participant);
         }
 
         return outcome;
     }
+
+    /// <summary>
+    /// Runs after a new state landed (never for a replayed command), with the participant at the committed version: where a
+    /// grain tells others about it (the margin account sends its exposure to the risk book). Must not throw: the commit
+    /// has happened.
+    /// </summary>
+    protected virtual Task OnStateCommittedAsync(IStateCommitParticipant committed) => Task.CompletedTask;
 }
