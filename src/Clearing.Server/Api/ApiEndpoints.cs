@@ -16,7 +16,7 @@ public static class ApiEndpoints
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const int MaxIdempotencyKeyLength = 128;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static IEndpointRouteBuilder MapClearingApi(this IEndpointRouteBuilder app)
     {
@@ -60,15 +60,18 @@ public static class ApiEndpoints
             "Operator only: every configured credential's member, key id, role and accounts (never secrets).",
             null,
             [(200, "The members", typeof(MemberResponse)), (401, "Not authenticated", typeof(ProblemDetails)), (403, "Not an operator credential", typeof(ProblemDetails))]));
+
+        app.MapEventStreams();
+        app.MapAccountEndpoints();
+        app.MapOperatorEndpoints();
         return app;
     }
 
     private static async Task<IResult> GetAccountAsync(string id, HttpContext context, IGrainFactory grains)
     {
-        var caller = RequestAuthentication.Caller(context);
-        if (caller.Role != ApiRole.Operator && !caller.Owns(id))
+        if (MayRead(context, id) is { } forbidden)
         {
-            return NotYourAccount(caller, id);
+            return forbidden;
         }
 
         var snapshot = await grains.GetGrain<IMarginAccountGrain>(id).GetSnapshotAsync();
@@ -112,12 +115,26 @@ public static class ApiEndpoints
         });
     }
 
-    private static IResult ListMembers(HttpContext context, ApiCredentialStore credentials)
+    internal static IResult? OperatorOnly(HttpContext context)
     {
         var caller = RequestAuthentication.Caller(context);
-        if (caller.Role != ApiRole.Operator)
+        return caller.Role == ApiRole.Operator
+            ? null
+            : ApiProblems.Forbidden($"{context.Request.Path} needs an operator credential; key {caller.KeyId} is a member key.");
+    }
+
+    /// <summary>Reads: the owning member or an operator.</summary>
+    internal static IResult? MayRead(HttpContext context, string accountId)
+    {
+        var caller = RequestAuthentication.Caller(context);
+        return caller.Role == ApiRole.Operator || caller.Owns(accountId) ? null : NotYourAccount(caller, accountId);
+    }
+
+    private static IResult ListMembers(HttpContext context, ApiCredentialStore credentials)
+    {
+        if (OperatorOnly(context) is { } forbidden)
         {
-            return ApiProblems.Forbidden($"{context.Request.Path} needs an operator credential; key {caller.KeyId} is a member key.");
+            return forbidden;
         }
 
         return TypedResults.Ok(credentials.All
@@ -131,13 +148,18 @@ public static class ApiEndpoints
     /// then run the command with the key as the grain's command id (so even a re-run is a grain replay), then store
     /// the response. The key, not a fresh id, is the command id: this is what makes "one effect" hold across crashes.
     /// </summary>
-    private static async Task<IResult> IdempotentAsync(HttpContext context, string accountId, ApiIdempotencyStore store, Func<string, Task<(int Status, string Body)>> execute)
+    private static Task<IResult> IdempotentAsync(HttpContext context, string accountId, ApiIdempotencyStore store, Func<string, Task<(int Status, string Body)>> execute)
     {
         var caller = RequestAuthentication.Caller(context);
-        if (caller.Role != ApiRole.Member || !caller.Owns(accountId))
-        {
-            return NotYourAccount(caller, accountId);
-        }
+        return caller.Role != ApiRole.Member || !caller.Owns(accountId)
+            ? Task.FromResult(NotYourAccount(caller, accountId))
+            : IdempotentAsync(context, store, execute);
+    }
+
+    /// <summary>The Idempotency-Key protocol for a caller already authorized for the operation.</summary>
+    internal static async Task<IResult> IdempotentAsync(HttpContext context, ApiIdempotencyStore store, Func<string, Task<(int Status, string Body)>> execute)
+    {
+        var caller = RequestAuthentication.Caller(context);
 
         var key = context.Request.Headers[IdempotencyKeyHeader].ToString();
         if (string.IsNullOrEmpty(key))
@@ -169,7 +191,7 @@ public static class ApiEndpoints
     private static IResult Stored(StoredResponse response) =>
         Results.Text(response.Body, response.Status >= 400 ? "application/problem+json" : "application/json", Encoding.UTF8, response.Status);
 
-    private static (int, string) Refusal(HttpContext context, string slug, string title, string reason) =>
+    internal static (int, string) Refusal(HttpContext context, string slug, string title, string reason) =>
         (StatusCodes.Status422UnprocessableEntity, JsonSerializer.Serialize(
             new ProblemDetails { Type = "urn:clearing:problem:" + slug, Title = title, Status = StatusCodes.Status422UnprocessableEntity, Detail = reason, Instance = context.Request.Path },
             Json));
@@ -180,7 +202,7 @@ public static class ApiEndpoints
         return Convert.ToHexStringLower(SHA256.HashData([.. head, .. RequestAuthentication.Body(context)]));
     }
 
-    private static IResult NotYourAccount(ApiCredential caller, string accountId) =>
+    internal static IResult NotYourAccount(ApiCredential caller, string accountId) =>
         ApiProblems.Forbidden(caller.Role == ApiRole.Operator
             ? $"Operator key {caller.KeyId} may read accounts but does not move money for members."
             : $"Account '{accountId}' is not one of member {caller.MemberId}'s accounts.");

@@ -25,3 +25,62 @@ public sealed record TradeRequestBody(string Market, string SizeDelta, string Pr
 public sealed record TradeResponse(string Id, string Account, string Status, string Market, string SizeDelta, string Price, string InitialHealthBefore, string InitialHealthAfter);
 
 public sealed record MemberResponse(string Id, string KeyId, string Role, IReadOnlyList<string> Accounts);
+
+/// <summary>One event of the stream (the <c>data:</c> line): <c>id</c> as in the <c>id:</c> line, the account, <see cref="Clearing.Grains.Events.AccountEventKinds"/> kind, when, and its fields as text.</summary>
+public sealed record AccountEventMessage(string Id, string Account, string Kind, DateTimeOffset At, IReadOnlyDictionary<string, string> Data);
+
+/// <summary>
+/// <c>event: gap</c>: events after the client's position are lost to it (<c>buffer-overrun</c>: the in-memory ring moved
+/// past it; <c>unknown-stream</c>: a Last-Event-ID from another server process, e.g. before a restart).
+/// </summary>
+public sealed record StreamGap(string Reason, string Detail);
+
+/// <summary>
+/// A withdrawal and where it is: <c>status</c> <c>requested</c> → <c>planned</c> → <c>executed</c> (sent; <c>transaction</c>
+/// is the chain's transaction id) → <c>confirmed</c> | <c>failed</c> (<c>failureReason</c>); <c>settled</c> once the
+/// account no longer holds the reservation. <c>id</c> is the Idempotency-Key it was requested with.
+/// </summary>
+public sealed record WithdrawalStatusResponse(
+    string Id,
+    string DecisionId,
+    string Account,
+    string Status,
+    string Chain,
+    string Asset,
+    string Units,
+    string Destination,
+    string? Transaction,
+    string? FailureReason,
+    bool Settled,
+    DateTimeOffset? RequestedAt,
+    DateTimeOffset? UpdatedAt);
+
+/// <summary>Where to deposit into the account on every configured chain (see <see cref="ChainDepositInstruction"/>).</summary>
+public sealed record DepositInstructionsResponse(string Account, IReadOnlyList<ChainDepositInstruction> Chains);
+
+/// <summary>A liquidation: <c>planned</c> → <c>executing</c> → <c>completed</c>; health values in USD (exact decimals).</summary>
+public sealed record LiquidationResponse(
+    string LiquidationId,
+    string State,
+    DateTimeOffset PlannedAt,
+    IReadOnlyList<LiquidationStepResponse> Steps,
+    string MaintHealthBefore,
+    string LiquidationEndHealthAfter,
+    bool Bankrupt);
+
+/// <summary>One step: <c>seize</c> (chain, asset, base units, outbox decision, chain transaction once confirmed) or <c>reduce</c> (market, size).</summary>
+public sealed record LiquidationStepResponse(string Kind, string? Chain, string? Asset, string? Market, string Amount, string State, string? DecisionId, string? Transaction);
+
+/// <summary>POST /v1/operator/accounts/{id}/liquidations: why the operator proposes it.</summary>
+public sealed record LiquidationProposalBody(string Reason);
+
+/// <summary>The proposal's outcome: the liquidation started or already running.</summary>
+public sealed record LiquidationProposalResponse(string Account, string LiquidationId, string ProposedBy);
+
+/// <summary>The risk book's counts: accounts, liquidatable accounts, accounts per maintenance-health bucket.</summary>
+public sealed record RiskStatsResponse(int Accounts, int Liquidatable, IReadOnlyDictionary<string, int> HealthBuckets);
+
+public sealed record InsuranceBalanceResponse(string Chain, string Asset, string Units);
+
+/// <summary>The insurance fund: balances per (chain, asset) in base units; losses absorbed and socialized in USD.</summary>
+public sealed record InsuranceFundResponse(IReadOnlyList<InsuranceBalanceResponse> Balances, string LossesAbsorbedUsd, string LossesSocializedUsd);

@@ -2,6 +2,7 @@ using Clearing.Actors;
 using Clearing.Actors.Hosting;
 using Clearing.Actors.Storage;
 using Clearing.Grains;
+using Clearing.Grains.Events;
 using Clearing.Grains.Risk;
 using Clearing.Persistence;
 using Clearing.Persistence.ActorStorage;
@@ -52,6 +53,11 @@ public static class ClearingApi
         services.AddSingleton(database);
         services.AddSingleton<NonceStore>();
         services.AddSingleton<ApiIdempotencyStore>();
+        services.AddSingleton<WithdrawalStatusReader>();
+
+        // The grains resolve IAccountEventSink from this container (ActorHost's service provider) and publish after commit.
+        services.TryAddSingleton<AccountEventHub>();
+        services.AddSingleton<IAccountEventSink>(provider => provider.GetRequiredService<AccountEventHub>());
         services.AddSingleton(new DurableUnitOfWork(database));
         services.AddSingleton(new CursorStore(database));
         services.AddSingleton(provider => new ActorHost(

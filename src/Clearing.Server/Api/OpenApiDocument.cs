@@ -6,7 +6,16 @@ using Microsoft.AspNetCore.Routing;
 namespace Clearing.Server.Api;
 
 /// <summary>What the OpenAPI document says about one endpoint; attached to it as endpoint metadata.</summary>
-public sealed record ApiOperation(string OperationId, string Summary, Type? RequestBody, IReadOnlyList<(int Status, string Description, Type? Body)> Responses, bool Idempotent = false);
+/// <param name="SuccessMediaType">The media type of the 2xx bodies: <c>application/json</c> unless said (the event streams: <c>text/event-stream</c>).</param>
+/// <param name="Query">Optional query parameters: name → description.</param>
+public sealed record ApiOperation(
+    string OperationId,
+    string Summary,
+    Type? RequestBody,
+    IReadOnlyList<(int Status, string Description, Type? Body)> Responses,
+    bool Idempotent = false,
+    string? SuccessMediaType = null,
+    IReadOnlyDictionary<string, string>? Query = null);
 
 /// <summary>
 /// A small OpenAPI 3.0 generator (Microsoft.AspNetCore.OpenApi is a NuGet package, not part of the shared framework,
@@ -71,6 +80,11 @@ public static class OpenApiDocument
             parameters.Add(new JsonObject { ["name"] = header, ["in"] = "header", ["required"] = true, ["schema"] = new JsonObject { ["type"] = "string" } });
         }
 
+        foreach (var (name, description) in operation.Query ?? new Dictionary<string, string>())
+        {
+            parameters.Add(new JsonObject { ["name"] = name, ["in"] = "query", ["required"] = false, ["description"] = description, ["schema"] = new JsonObject { ["type"] = "string" } });
+        }
+
         if (operation.Idempotent)
         {
             parameters.Add(new JsonObject
@@ -89,7 +103,7 @@ public static class OpenApiDocument
             var response = new JsonObject { ["description"] = description };
             if (body is not null)
             {
-                var mediaType = status >= 400 ? "application/problem+json" : "application/json";
+                var mediaType = status >= 400 ? "application/problem+json" : operation.SuccessMediaType ?? "application/json";
                 response["content"] = new JsonObject { [mediaType] = new JsonObject { ["schema"] = Reference(body, schemas) } };
             }
 
@@ -144,6 +158,28 @@ public static class OpenApiDocument
         if (type == typeof(bool))
         {
             return new JsonObject { ["type"] = "boolean" };
+        }
+
+        if (type == typeof(int) || type == typeof(long))
+        {
+            return new JsonObject { ["type"] = "integer" };
+        }
+
+        if (type == typeof(DateTimeOffset))
+        {
+            return new JsonObject { ["type"] = "string", ["format"] = "date-time" };
+        }
+
+        if (Nullable.GetUnderlyingType(type) is { } underlying)
+        {
+            var schema = Schema(underlying, schemas);
+            schema["nullable"] = true;
+            return schema;
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))
+        {
+            return new JsonObject { ["type"] = "object", ["additionalProperties"] = Schema(type.GetGenericArguments()[1], schemas) };
         }
 
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))

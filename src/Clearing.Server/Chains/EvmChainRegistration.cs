@@ -15,7 +15,13 @@ public static class EvmChainRegistration
     /// </summary>
     public static WebApplicationBuilder AddEvmChains(this WebApplicationBuilder builder)
     {
-        foreach (var chain in EvmChainConfiguration.Read(builder.Configuration))
+        var chains = EvmChainConfiguration.Read(builder.Configuration);
+        if (chains.Count > 0)
+        {
+            builder.Services.AddSingleton<Api.IDepositInstructionProvider>(new Api.EvmDepositInstructionProvider(chains));
+        }
+
+        foreach (var chain in chains)
         {
             builder.Services.AddSingleton<IHostedService>(provider => new EvmChainWorker(
                 chain,

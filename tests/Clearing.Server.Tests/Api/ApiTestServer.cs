@@ -21,18 +21,31 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Clearing.Server.Tests.Api;
 
 /// <summary>
-/// The real server (<see cref="ClearingApiHost"/>) on Kestrel at 127.0.0.1:0 over a SQLite file in a temp folder, on
-/// one fake clock. Member m1 owns a1..a12, member m2 owns b1, operator ops owns none. Secrets are files in the folder.
+/// The real server (<see cref="ClearingApiHost"/>) on Kestrel at 127.0.0.1:0 over a SQLite file in a temp folder (or a
+/// PostgreSQL database, <see cref="PostgresApiTestServer"/>), on one fake clock. Member m1 owns a1..a12, member m2 owns
+/// b1, operator ops owns none. Secrets are files in the folder.
 /// </summary>
 public sealed class ApiTestServer : IAsyncLifetime
 {
+    private readonly Func<Task<string>>? postgresDatabase;
+
     public const string Chain = "evm-1";
     public const string Market = "ETH-PERP";
 
     private readonly string folder = Directory.CreateTempSubdirectory("clearing-api-").FullName;
     private WebApplication? app;
 
+    public ApiTestServer()
+    {
+    }
+
+    /// <param name="postgresDatabase">Creates the PostgreSQL database to run on (a connection string); null: SQLite.</param>
+    internal ApiTestServer(Func<Task<string>>? postgresDatabase) => this.postgresDatabase = postgresDatabase;
+
     public FakeClock Clock { get; } = new();
+
+    /// <summary>Services to register before the API's (a test deposit-instruction provider, stream options).</summary>
+    internal Action<IServiceCollection>? ConfigureServices { get; init; }
 
     public HttpClient Http { get; private set; } = null!;
 
@@ -53,8 +66,8 @@ public sealed class ApiTestServer : IAsyncLifetime
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Persistence:Provider"] = "sqlite",
-            ["Persistence:ConnectionString"] = $"Data Source={Path.Combine(folder, "clearing.sqlite")}",
+            ["Persistence:Provider"] = postgresDatabase is null ? "sqlite" : "postgresql",
+            ["Persistence:ConnectionString"] = postgresDatabase is null ? $"Data Source={Path.Combine(folder, "clearing.sqlite")}" : await postgresDatabase(),
             ["Clearing:HostId"] = "api-test",
         };
         AddMember(settings, "m1", Member1, "member", [.. Enumerable.Range(1, 12).Select(i => $"a{i}")]);
@@ -67,6 +80,7 @@ public sealed class ApiTestServer : IAsyncLifetime
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Services.AddSingleton<TimeProvider>(Clock);
             builder.Services.AddSingleton<IRiskConfigurationProvider>(Risk);
+            ConfigureServices?.Invoke(builder.Services);
         });
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
