@@ -1,4 +1,5 @@
 using Clearing.ServiceDefaults.Prometheus;
+using Clearing.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

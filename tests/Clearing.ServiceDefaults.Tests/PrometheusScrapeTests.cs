@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Clearing.Telemetry;
 using Clearing.TestKit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

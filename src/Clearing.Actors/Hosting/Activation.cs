@@ -342,6 +342,7 @@ internal sealed class Activation
     private async Task RunRequestAsync(GrainRequest request)
     {
         CallChain.Current = new CallChain(GrainId, request.Id, request.Method, request.CallerChain);
+        using var span = GrainTurnTracing.Start(GrainId, request);
         try
         {
             var result = await request.Invoke(_grain!);
@@ -350,6 +351,7 @@ internal sealed class Activation
         catch (Exception grainFailure)
         {
             // The exception goes to the caller; the activation stays usable for the next request.
+            GrainTurnTracing.Failed(span, grainFailure);
             request.Completion.TrySetException(grainFailure);
         }
         finally

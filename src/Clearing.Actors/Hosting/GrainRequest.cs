@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Clearing.Actors.Hosting;
 
 /// <summary>
@@ -18,6 +20,8 @@ internal sealed class GrainRequest
         AlwaysInterleave = alwaysInterleave;
         CallerChain = callerChain;
         Kind = kind;
+        // Captured now, on the caller's flow: the turn runs on whatever flow pumps the queue, which may be another trace's.
+        Parent = kind == RequestKind.Call ? Activity.Current?.Context ?? default : default;
     }
 
     /// <summary>Unique in the process; a <see cref="CallChain"/> names running requests by it.</summary>
@@ -38,6 +42,9 @@ internal sealed class GrainRequest
     /// <summary>Calls and reminder ticks count as activity for idle deactivation and move to a new activation if
     /// theirs goes away; timer ticks do neither (a timer belongs to one activation).</summary>
     public RequestKind Kind { get; }
+
+    /// <summary>The span the call was made from (none for timer and reminder ticks, which start their own trace): the turn's span is its child.</summary>
+    public ActivityContext Parent { get; }
 
     public TaskCompletionSource<object?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

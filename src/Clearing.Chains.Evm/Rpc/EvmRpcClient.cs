@@ -135,6 +135,14 @@ public sealed class EvmRpcClient
     /// <summary>One call; the raw JSON result on success.</summary>
     public async Task<RpcResult<JsonElement>> SendAsync(string method, JsonNode?[] parameters, CancellationToken cancellationToken = default)
     {
+        var call = ChainTelemetry.StartRpcCall(options.Chain, method);
+        var result = await SendOnceAsync(method, parameters, cancellationToken);
+        call.End(result.Failure);
+        return result;
+    }
+
+    private async Task<RpcResult<JsonElement>> SendOnceAsync(string method, JsonNode?[] parameters, CancellationToken cancellationToken)
+    {
         var id = Interlocked.Increment(ref lastRequestId);
         var body = RequestJson(id, method, parameters);
         var response = await PostWithRetryAsync(body, cancellationToken);
@@ -159,6 +167,18 @@ public sealed class EvmRpcClient
     public async Task<IReadOnlyList<RpcResult<JsonElement>>> SendBatchAsync(IReadOnlyList<RpcRequest> requests, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requests);
+        var calls = requests.Select(request => ChainTelemetry.StartRpcCall(options.Chain, request.Method)).ToList();
+        var results = await SendBatchOnceAsync(requests, cancellationToken);
+        for (var i = 0; i < results.Count; i++)
+        {
+            calls[i].End(results[i].Failure);
+        }
+
+        return results;
+    }
+
+    private async Task<IReadOnlyList<RpcResult<JsonElement>>> SendBatchOnceAsync(IReadOnlyList<RpcRequest> requests, CancellationToken cancellationToken)
+    {
         if (requests.Count == 0)
         {
             return [];

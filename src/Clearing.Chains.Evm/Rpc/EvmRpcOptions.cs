@@ -3,6 +3,9 @@ namespace Clearing.Chains.Evm.Rpc;
 /// <summary>How patient the client is with one node.</summary>
 public sealed record EvmRpcOptions
 {
+    /// <summary>The chain's name as operators know it (<c>chain</c> label of the RPC call metrics).</summary>
+    public string Chain { get; init; } = "evm";
+
     /// <summary>Limit for one HTTP attempt; an attempt that takes longer is a transport failure (and retried).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -45,6 +45,7 @@ public sealed class EvmDepositWatcher
     /// </summary>
     public async Task<WatchRound> PollOnceAsync(CancellationToken cancellationToken)
     {
+        using var span = ChainTelemetry.StartWatchRound(options.Chain);
         var finalized = await RequiredBlockAsync(BlockTag.Finalized, cancellationToken);
         var cursor = await sink.ReadCursorAsync(options.Chain, cancellationToken);
         if (cursor is { } committed)
@@ -63,14 +64,17 @@ public sealed class EvmDepositWatcher
             }
 
             var deposits = logs.Select(Decode).ToList();
+            ChainTelemetry.DepositsSeen(span, deposits, final: true);
             await sink.CommitFinalizedAsync(options.Chain, new ChainCursor(finalized.Number, finalized.Hash.ToString()), deposits, cancellationToken);
             committedCount = deposits.Count;
         }
 
         var latest = await RequiredBlockAsync(BlockTag.Latest, cancellationToken);
+        ChainTelemetry.ReportHeights(options.Chain, latest.Number, finalized.Number);
         if (latest.Number <= finalized.Number)
         {
             await sink.ReplacePendingAsync(options.Chain, [], cancellationToken);
+            ChainTelemetry.ReportPending(options.Chain, []);
             return new WatchRound(WatchOutcome.Completed, finalized.Number, committedCount, 0);
         }
 
@@ -86,7 +90,9 @@ public sealed class EvmDepositWatcher
         }
 
         var pending = pendingLogs.Select(Decode).ToList();
+        ChainTelemetry.DepositsSeen(span, pending, final: false);
         await sink.ReplacePendingAsync(options.Chain, pending, cancellationToken);
+        ChainTelemetry.ReportPending(options.Chain, pending);
         return new WatchRound(WatchOutcome.Completed, finalized.Number, committedCount, pending.Count);
     }
 

@@ -185,7 +185,10 @@ public sealed class SolanaRpcClient
     private async Task<RpcResult<T>> CallAsync<T>(string method, JsonNode?[] parameters, Func<JsonElement, T> parse, CancellationToken cancellationToken)
     {
         var body = Request(method, parameters).ToJsonString();
-        return await WithRetriesAsync(method, body, root => ReadSingle(method, root, parse), cancellationToken).ConfigureAwait(false);
+        var call = ChainTelemetry.StartRpcCall(options.Chain, method);
+        var result = await WithRetriesAsync(method, body, root => ReadSingle(method, root, parse), cancellationToken).ConfigureAwait(false);
+        call.End(result.Failure);
+        return result;
     }
 
     /// <summary>
@@ -203,7 +206,8 @@ public sealed class SolanaRpcClient
         var requests = parameterLists.Select(p => Request(method, p)).ToList();
         var ids = requests.Select(r => r["id"]!.GetValue<long>()).ToList();
         var body = new JsonArray([.. requests]).ToJsonString();
-        return await WithRetriesAsync<IReadOnlyList<RpcResult<T>>>(
+        var calls = parameterLists.Select(_ => ChainTelemetry.StartRpcCall(options.Chain, method)).ToList();
+        var batch = await WithRetriesAsync<IReadOnlyList<RpcResult<T>>>(
             $"{method} batch",
             body,
             root =>
@@ -237,6 +241,13 @@ public sealed class SolanaRpcClient
                 return (results, null, false);
             },
             cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < calls.Count; i++)
+        {
+            // A transport failure fails every call of the batch; otherwise each call has its own outcome.
+            calls[i].End(batch.IsSuccess ? batch.Value[i].Failure : batch.Failure);
+        }
+
+        return batch;
     }
 
     private JsonObject Request(string method, JsonNode?[] parameters)

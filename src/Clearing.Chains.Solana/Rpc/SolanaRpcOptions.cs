@@ -3,6 +3,9 @@ namespace Clearing.Chains.Solana.Rpc;
 /// <summary>Per-call limits of <see cref="SolanaRpcClient"/>.</summary>
 public sealed record SolanaRpcOptions
 {
+    /// <summary>The chain's name as operators know it (<c>chain</c> label of the RPC call metrics).</summary>
+    public string Chain { get; init; } = "solana";
+
     /// <summary>How long one attempt may take before it counts as a transport failure.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -45,6 +45,7 @@ public sealed class SolanaDepositWatcher
     /// </summary>
     public async Task<SolanaWatchRound> PollOnceAsync(CancellationToken cancellationToken)
     {
+        using var span = ChainTelemetry.StartWatchRound(options.Chain);
         var finalizedSlot = (await rpc.GetSlotAsync(Commitment.Finalized, cancellationToken)).Value;
         var cursor = await sink.ReadCursorAsync(options.Chain, cancellationToken);
         var anchors = cursor is { } c ? SolanaWatchCursor.Parse(c.BlockHash) : [];
@@ -69,6 +70,7 @@ public sealed class SolanaDepositWatcher
 
         var finalTransactions = await ReadTransactionsAsync(Distinct(finalSignatures), Commitment.Finalized, cancellationToken);
         var deposits = finalTransactions.SelectMany(t => Decode(t.Signature, t.Details)).ToList();
+        ChainTelemetry.DepositsSeen(span, deposits, final: true);
         await sink.CommitFinalizedAsync(options.Chain, new ChainCursor(finalizedSlot, SolanaWatchCursor.Format(anchors)), deposits, cancellationToken);
 
         var pendingSignatures = new List<SignatureInfo>();
@@ -79,7 +81,15 @@ public sealed class SolanaDepositWatcher
 
         var pendingTransactions = await ReadTransactionsAsync(Distinct(pendingSignatures), Commitment.Confirmed, cancellationToken);
         var pending = pendingTransactions.SelectMany(t => Decode(t.Signature, t.Details)).ToList();
+        ChainTelemetry.DepositsSeen(span, pending, final: false);
         await sink.ReplacePendingAsync(options.Chain, pending, cancellationToken);
+        ChainTelemetry.ReportPending(options.Chain, pending);
+        // The head for operators only: a failed read leaves the gauges at the last report instead of failing a round that committed.
+        if (await rpc.GetSlotAsync(Commitment.Processed, cancellationToken) is { IsSuccess: true, Value: var headSlot })
+        {
+            ChainTelemetry.ReportHeights(options.Chain, Math.Max(headSlot, finalizedSlot), finalizedSlot);
+        }
+
         return new SolanaWatchRound(finalizedSlot, finalTransactions.Count, deposits.Count, pending.Count);
     }
 

@@ -65,6 +65,7 @@ public sealed class AssetOracle : IDisposable
             var price = PriceAggregation.Aggregate(Asset, rules, samples, now, lastGood);
             lastGood = price.LastGood;
             Volatile.Write(ref latest, price);
+            OracleTelemetry.Observe(price, time);
             return price;
         }
         finally
