@@ -4,7 +4,7 @@ using Clearing.Actors.Lease;
 namespace Clearing.Actors.Storage;
 
 /// <summary><see cref="IGrainStorage"/> in memory, fenced by the <see cref="MemoryHostLease"/> of the same "database".</summary>
-public sealed class MemoryGrainStorage(MemoryHostLease lease) : IGrainStorage
+public sealed class MemoryGrainStorage(MemoryHostLease lease) : IGrainStorage, IGrainStateScanner
 {
     private readonly ConcurrentDictionary<(GrainId GrainId, string StateName), GrainStateRecord> _rows = new();
 
@@ -12,6 +12,16 @@ public sealed class MemoryGrainStorage(MemoryHostLease lease) : IGrainStorage
     {
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(_rows.GetValueOrDefault((grainId, stateName), GrainStateRecord.Missing));
+    }
+
+    public Task<IReadOnlyList<ScannedGrainState>> ScanAsync(string grainType, string stateName, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<ScannedGrainState> found = [.. _rows
+            .Where(row => row.Key.GrainId.Type == grainType && row.Key.StateName == stateName && row.Value.Json is not null)
+            .Select(row => new ScannedGrainState(row.Key.GrainId.Key, row.Value.Version, row.Value.Json!))
+            .OrderBy(row => row.Key, StringComparer.Ordinal)];
+        return Task.FromResult(found);
     }
 
     public Task<long> WriteAsync(GrainId grainId, string stateName, string json, long expectedVersion, long epoch, CancellationToken cancellationToken)

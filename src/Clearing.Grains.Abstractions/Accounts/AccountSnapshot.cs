@@ -11,7 +11,8 @@ public sealed record AccountSnapshot(
     IReadOnlyList<ReservationView> Reservations,
     IReadOnlyList<PendingDepositView> Pending,
     IReadOnlyList<PositionView> Positions,
-    HealthView Health);
+    HealthView Health,
+    IReadOnlyList<IsolatedPoolView>? Isolated = null);
 
 /// <summary>Available balance (reservations already taken out), in base units.</summary>
 public sealed record BalanceView(string Chain, string Asset, Int128 Units);

@@ -40,4 +40,20 @@ public interface IMarginAccountGrain : IGrainWithStringKey, Deposits.IDepositRec
     Task<FundingResult> SettleFundingAsync(string market);
 
     Task<AccountSnapshot> GetSnapshotAsync();
+
+    /// <summary>
+    /// A liquidation router asks the account to re-check (the Domain's health on its committed state, live prices) and
+    /// plan each liquidatable pool with the Domain's planner; an accepted plan is applied in one commit. Idempotent on
+    /// <see cref="PlanLiquidation.PlanId"/>: a plan sent again returns the first, applied one.
+    /// </summary>
+    Task<LiquidationPlanResult> PlanLiquidationAsync(PlanLiquidation command);
+
+    /// <summary>
+    /// The end of a seizure's outbox action: paid (the reserved collateral leaves custody) or failed (the units and the
+    /// value credited for them come back). Idempotent on the decision id.
+    /// </summary>
+    Task<SeizureResultApplied> ApplyLiquidationResultAsync(ApplySeizureResult command);
+
+    /// <summary>Moves collateral between the cross pool and an isolated sub-account (initial health of the source stays ≥ 0).</summary>
+    Task<IsolatedMoveResult> MoveIsolatedCollateralAsync(MoveIsolatedCollateral command);
 }

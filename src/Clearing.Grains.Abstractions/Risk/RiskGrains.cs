@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Clearing.Actors;
 using Clearing.Domain.Numerics;
+using Clearing.Grains.Accounts;
 using Clearing.Grains.Serialization;
 
 namespace Clearing.Grains.Risk;
@@ -14,14 +15,28 @@ namespace Clearing.Grains.Risk;
 [GrainType("netting")]
 public interface INettingGrain : IGrainWithStringKey
 {
-    /// <summary>Replaces the book's copy of one account (its cross pool and isolated sub-accounts) at <see cref="AccountExposure.Version"/>; older versions are ignored.</summary>
+    /// <summary>
+    /// Replaces the book's copy of one account (its cross pool and isolated sub-accounts) at <see cref="AccountExposure.Version"/>;
+    /// older versions are ignored. Interleaves with a running scan: the scan waits on routers, whose accounts commit and
+    /// send their update here (an in-memory change of the book, no await).
+    /// </summary>
+    [AlwaysInterleave]
     Task UpdateAccountAsync(AccountExposure exposure);
 
     /// <summary>Re-values at the current prices and proposes liquidations now (the timer does the same).</summary>
     Task<ScanResult> ScanAsync();
 
     /// <summary>Counts for operators: accounts, liquidatable ones, accounts per health bucket.</summary>
+    [AlwaysInterleave]
     Task<RiskBookStats> GetStatsAsync();
+
+    /// <summary>
+    /// Every open position of the accounts other than <paramref name="excludedAccount"/> with its account's collateral
+    /// value (USD): the opposing positions a bankrupt account's loss may be socialized over (the Domain ranks them).
+    /// Interleaves with a running scan (a router asks while the scan waits on it).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<AdlCandidateView>> GetAdlCandidatesAsync(string excludedAccount);
 }
 
 public static class NettingGrainKey
@@ -104,14 +119,31 @@ public sealed record LiquidationStepView(
     string Amount,
     string State,
     string? DecisionId,
-    string? Transaction);
+    string? Transaction,
+    string? Pool = null);
 
 /// <summary>The insurance fund (one activation, key <see cref="InsuranceFundKey.Fund"/>): balances per (chain, asset) in base units and USD losses absorbed or socialized.</summary>
 [GrainType("insurance-fund")]
 public interface IInsuranceFundGrain : IGrainWithStringKey
 {
     Task<InsuranceFundView> GetAsync();
+
+    /// <summary>
+    /// A completed liquidation's part for the fund, once per liquidation id: its insurance fees come in, then its loss is
+    /// absorbed up to the fund's balance and the rest is socialized over the ranked opposing positions.
+    /// </summary>
+    Task<InsuranceSettlementResult> SettleLiquidationAsync(InsuranceSettlement settlement);
 }
+
+/// <summary>
+/// What a completed liquidation owes or brings the fund, in base units of the settlement asset (chain, asset):
+/// <paramref name="FeeUnits"/> insurance fees of its applied steps, <paramref name="LossUnits"/> the bankruptcy loss, and
+/// the ranked opposing positions (<paramref name="Socialized"/>, best first) over which a loss beyond the fund is spread.
+/// </summary>
+public sealed record InsuranceSettlement(string LiquidationId, string Account, string Chain, string Asset, Int128 FeeUnits, Int128 LossUnits, IReadOnlyList<SocializedShare> Socialized);
+
+/// <summary>The fund's answer: fee taken in, loss absorbed, loss socialized (base units).</summary>
+public sealed record InsuranceSettlementResult(string LiquidationId, Int128 FeeUnits, Int128 AbsorbedUnits, Int128 SocializedUnits, bool Replayed = false);
 
 public static class InsuranceFundKey
 {

@@ -4,6 +4,7 @@ using Clearing.Domain.Accounts;
 using Clearing.Domain.Assets;
 using Clearing.Domain.Health;
 using Clearing.Grains.Durable;
+using Clearing.Grains.Events;
 using Clearing.Grains.Risk;
 using Clearing.Persistence.Ledger;
 using Clearing.Persistence.Outbox;
@@ -20,7 +21,8 @@ public sealed partial class MarginAccountGrain(
     [PersistentState("account")] IPersistentState<MarginAccountState> state,
     DurableUnitOfWork unitOfWork,
     IRiskConfigurationProvider risk,
-    TimeProvider clock)
+    TimeProvider clock,
+    IAccountEventSink? events = null)
     : DurableGrain<MarginAccountState>(state, unitOfWork, clock), IMarginAccountGrain
 {
     /// <summary>The outbox kind of a withdrawal payout.</summary>
@@ -51,6 +53,11 @@ public sealed partial class MarginAccountGrain(
         ]);
         var (result, replayed) = await CommitCommandAsync(key, new CreditResult(command.Key, LedgerAccounts.Margin(AccountId), (System.Numerics.BigInteger)command.Units),
             new CommandEffects<MarginAccountState>(next) { Journal = [journal] });
+        if (!replayed)
+        {
+            Publish(AccountEventKinds.DepositCredited, ("chain", chain), ("asset", command.Asset), ("units", Units(command.Units)), ("transaction", command.Key.TransactionId));
+        }
+
         return replayed ? result with { Replayed = true } : result;
     }
 
@@ -131,6 +138,11 @@ public sealed partial class MarginAccountGrain(
         }
 
         var (result, replayed) = await CommitCommandAsync(key, decision, effects);
+        if (!replayed && result.Accepted)
+        {
+            Publish(AccountEventKinds.WithdrawalRequested, ("decisionId", result.DecisionId!), ("chain", command.Chain), ("asset", command.Asset), ("units", Units(command.Units)), ("destination", command.Destination));
+        }
+
         return replayed ? result with { Replayed = true } : result;
     }
 
@@ -163,6 +175,11 @@ public sealed partial class MarginAccountGrain(
         ]);
         var (result, replayed) = await CommitCommandAsync(key, new SettlementResult(command.DecisionId, true, command.Paid, null),
             new CommandEffects<MarginAccountState>(next) { Journal = [journal] });
+        if (!replayed)
+        {
+            Publish(AccountEventKinds.WithdrawalSettled, ("decisionId", command.DecisionId), ("chain", chain), ("asset", reservation.Asset), ("units", Units(reservation.Units)), ("paid", command.Paid ? "true" : "false"));
+        }
+
         return replayed ? result with { Replayed = true } : result;
     }
 
@@ -173,8 +190,12 @@ public sealed partial class MarginAccountGrain(
         ArgumentException.ThrowIfNullOrWhiteSpace(command.Market);
         await AbsorbCreditedDepositsAsync();
         var key = IdempotencyKeys.Trade(AccountId, command.CommandId);
-        var context = risk.Current.ContextAt(Clock.GetUtcNow());
-        var cross = State.ToCrossPool(AccountId);
+        var configuration = risk.Current;
+        var context = configuration.ContextAt(Clock.GetUtcNow());
+        // A trade on an isolated market is checked against and applied to that market's sub-account alone.
+        var poolName = configuration.IsolatedMarkets.Contains(command.Market) ? command.Market : MarginPools.Cross;
+        var cross = State.PoolOf(AccountId, poolName);
+        var ledgerAccount = PoolLedgerAccount(poolName);
         var check = HealthCalculator.Compute(cross, context).CheckOrder(new Order(command.Market, command.SizeDelta, command.Price));
         var decision = new TradeResult(command.CommandId, check.Accepted, check.Reason, check.InitHealthBefore, check.InitHealthAfter);
         var effects = CommandEffects<MarginAccountState>.None;
@@ -184,17 +205,22 @@ public sealed partial class MarginAccountGrain(
             var entries = BalanceChanges(cross, filled)
                 .SelectMany(change => new[]
                 {
-                    new JournalEntry(LedgerAccounts.Margin(AccountId), change.Key.Chain.Name, change.Key.Asset, (System.Numerics.BigInteger)change.Delta, "trade-settlement"),
+                    new JournalEntry(ledgerAccount, change.Key.Chain.Name, change.Key.Asset, (System.Numerics.BigInteger)change.Delta, "trade-settlement"),
                     new JournalEntry(LedgerAccounts.Market(command.Market), change.Key.Chain.Name, change.Key.Asset, -(System.Numerics.BigInteger)change.Delta, "trade-settlement"),
                 })
                 .ToList();
-            effects = new CommandEffects<MarginAccountState>(State.WithCrossPool(filled))
+            effects = new CommandEffects<MarginAccountState>(State.WithPool(poolName, filled))
             {
                 Journal = entries.Count == 0 ? [] : [new JournalTransaction(key, Clock.GetUtcNow(), entries)],
             };
         }
 
         var (result, replayed) = await CommitCommandAsync(key, decision, effects);
+        if (!replayed && result.Accepted)
+        {
+            Publish(AccountEventKinds.TradeApplied, ("commandId", command.CommandId), ("market", command.Market), ("sizeDelta", command.SizeDelta.ToString()), ("price", command.Price.ToString()), ("pool", poolName));
+        }
+
         return replayed ? result with { Replayed = true } : result;
     }
 
@@ -232,15 +258,20 @@ public sealed partial class MarginAccountGrain(
     public async Task<AccountSnapshot> GetSnapshotAsync()
     {
         await AbsorbCreditedDepositsAsync();
-        var health = HealthCalculator.Compute(State.ToCrossPool(AccountId), risk.Current.ContextAt(Clock.GetUtcNow()));
+        var context = risk.Current.ContextAt(Clock.GetUtcNow());
+        var health = HealthCalculator.Compute(State.ToCrossPool(AccountId), context);
         return new AccountSnapshot(
             AccountId,
             State.Balances,
-            State.Reservations,
+            [.. State.Reservations, .. State.Seizures.Select(s => new ReservationView(s.DecisionId, s.Chain, s.Asset, s.Units, $"liquidation {s.LiquidationId}"))],
             State.Pending,
             State.Positions,
-            new HealthView(health.InitHealth, health.LiquidationEndHealth, health.MaintHealth, health.FreeCollateral, health.CollateralValue, health.IsLiquidatable));
+            View(health),
+            [.. State.Isolated.Select(i => new IsolatedPoolView(i.Market, i.Balances, i.Positions, View(HealthCalculator.Compute(i.ToPool(), context))))]);
     }
+
+    private static HealthView View(HealthSnapshot health) =>
+        new(health.InitHealth, health.LiquidationEndHealth, health.MaintHealth, health.FreeCollateral, health.CollateralValue, health.IsLiquidatable);
 
     /// <summary>Every (chain, asset) whose balance differs between two versions of a pool: what the journal must carry.</summary>
     private static IEnumerable<(AssetKey Key, Int128 Delta)> BalanceChanges(SubAccount before, SubAccount after) =>

@@ -17,4 +17,18 @@ public static class IdempotencyKeys
     public static string Funding(string accountId, string market, string index) => $"funding:{accountId}:{market}:{index}";
 
     public static string Trade(string accountId, string commandId) => $"trade:{accountId}:{commandId}";
+
+    public static string LiquidationPlan(string accountId, string planId) => $"liquidate:{accountId}:{planId}";
+
+    public static string SeizureResult(string decisionId) => $"seized:{decisionId}";
+
+    public static string Route(string planId) => $"route:{planId}";
+
+    public static string SeizureSettlement(string decisionId) => $"seizure:{decisionId}";
+
+    public static string LiquidationCompleted(string liquidationId) => $"liquidated:{liquidationId}";
+
+    public static string InsuranceSettlement(string liquidationId) => $"insurance:{liquidationId}";
+
+    public static string IsolatedMove(string accountId, string commandId) => $"isolate:{accountId}:{commandId}";
 }

@@ -21,4 +21,31 @@ public static class LedgerAccounts
 
     /// <summary>The clearing counterparty of a perp market: realized PnL and funding settle against it.</summary>
     public static string Market(string market) => $"market:{market}";
+
+    /// <summary>An isolated sub-account's balance (the sub-account of <paramref name="market"/>); equals the grain's isolated balance.</summary>
+    public static string Isolated(string accountId, string market) => $"isolated:{accountId}:{market}";
+
+    /// <summary>Collateral seized by a liquidation, reserved and not yet paid out on a chain.</summary>
+    public static string LiquidationsInFlight(string chain) => $"liquidations:{chain}";
+
+    /// <summary>
+    /// The liquidation backstop: it takes closed positions at the mark (realized PnL settles against it) and buys seized
+    /// collateral at its liquidation price (it pays the seized value in the settlement asset).
+    /// </summary>
+    public const string Backstop = "backstop";
+
+    /// <summary>The liquidators' share of liquidation fees.</summary>
+    public const string Liquidator = "liquidator";
+
+    /// <summary>The insurance fund's share of liquidation fees of liquidations not yet completed (the fund takes them in at completion).</summary>
+    public const string InsuranceIncoming = "insurance:incoming";
+
+    /// <summary>The insurance fund; equals the fund grain's balance.</summary>
+    public const string Insurance = "insurance";
+
+    /// <summary>Bankruptcy losses booked by an account and not yet absorbed (by the fund, or socialized).</summary>
+    public const string Bankruptcy = "bankruptcy";
+
+    /// <summary>Losses socialized over opposing positions (auto-deleveraging): what they owe, recorded by the fund.</summary>
+    public const string Socialized = "socialized";
 }

@@ -8,7 +8,7 @@ namespace Clearing.Persistence.ActorStorage;
 /// <see cref="IGrainStorage"/> over table <c>grain_state</c> (PostgreSQL or SQLite). Each write is one transaction:
 /// the lease fence, then a compare-and-set on the version; a refused write changes nothing.
 /// </summary>
-public sealed class SqlGrainStorage(ClearingDatabase database) : IGrainStorage
+public sealed class SqlGrainStorage(ClearingDatabase database) : IGrainStorage, IGrainStateScanner
 {
     public Task<GrainStateRecord> ReadAsync(GrainId grainId, string stateName, CancellationToken cancellationToken) =>
         database.ReadAsync(async connection =>
@@ -20,6 +20,24 @@ public sealed class SqlGrainStorage(ClearingDatabase database) : IGrainStorage
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
                 ? new GrainStateRecord(reader.GetInt64(0), reader.NullableString(1))
                 : GrainStateRecord.Missing;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<ScannedGrainState>> ScanAsync(string grainType, string stateName, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<ScannedGrainState>>(async connection =>
+        {
+            // Ordered in memory (ordinal), not by the database's collation, so every vendor returns the same order.
+            await using var command = Sql.Command(connection, null,
+                    "SELECT grain_key, version, state_json FROM grain_state WHERE grain_type = @type AND state_name = @name AND state_json IS NOT NULL")
+                .With("@type", grainType).With("@name", stateName);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var found = new List<ScannedGrainState>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                found.Add(new ScannedGrainState(reader.GetString(0), reader.GetInt64(1), reader.GetString(2)));
+            }
+
+            found.Sort((a, b) => StringComparer.Ordinal.Compare(a.Key, b.Key));
+            return found;
         }, cancellationToken);
 
     public Task<long> WriteAsync(GrainId grainId, string stateName, string json, long expectedVersion, long epoch, CancellationToken cancellationToken)
