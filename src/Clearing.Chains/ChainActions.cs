@@ -28,7 +28,11 @@ public sealed record ChainAction(
     string PayloadJson,
     ChainActionState State,
     ChainActionBinding? Binding,
-    int Attempts);
+    int Attempts)
+{
+    /// <summary>The W3C traceparent of the span that planned the action, or null: the executor's span is its child.</summary>
+    public string? TraceParent { get; init; }
+}
 
 /// <summary>
 /// The durable record executors work from (the outbox). Every transition is a compare-and-set on the state: two

@@ -103,6 +103,32 @@ public static class ChainTelemetry
         round.SetTag(final ? "clearing.deposits.final" : "clearing.deposits.pending", deposits.Count);
     }
 
+    /// <summary>
+    /// A span for one executor step on <paramref name="action"/> (bind and sign, broadcast, follow to finality), child of
+    /// the span that planned it (<see cref="ChainAction.TraceParent"/>), so the chain transaction shows in the trace of the
+    /// request or scan that decided it. The RPC calls of the step (HttpClient spans) are its children.
+    /// </summary>
+    public static Activity? StartExecution(ChainAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var span = ClearingTelemetry.ActivitySource.StartActivity(
+            $"execute {action.Kind} {action.Chain}", ActivityKind.Client, ClearingTelemetry.ParentFrom(action.TraceParent));
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag("chain", action.Chain);
+            span.SetTag("clearing.action.id", action.ActionId);
+            span.SetTag("clearing.action.kind", action.Kind);
+            span.SetTag("clearing.action.decision", action.DecisionId);
+            span.SetTag("clearing.action.state", action.State.ToString().ToLowerInvariant());
+            if (action.Binding is { } binding)
+            {
+                span.SetTag("clearing.action.tx", binding.TxId);
+            }
+        }
+
+        return span;
+    }
+
     /// <summary>The heights a watcher last reported for <paramref name="chain"/>, or null.</summary>
     public static (long Head, long Finalized)? HeightsOf(string chain) =>
         LatestHeights.TryGetValue(chain, out var heights) ? (heights.Head, heights.Finalized) : null;

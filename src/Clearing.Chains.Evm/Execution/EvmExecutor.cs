@@ -51,6 +51,7 @@ public sealed class EvmExecutor(EvmTransactionSender sender, IChainActionJournal
         {
             foreach (var action in await journal.OpenAsync(options.Chain, cancellationToken))
             {
+                using var span = ChainTelemetry.StartExecution(action);
                 try
                 {
                     await AdvanceAsync(action, cancellationToken);

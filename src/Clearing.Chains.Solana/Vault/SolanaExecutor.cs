@@ -100,6 +100,7 @@ public sealed class SolanaExecutor
             var tally = new Tally();
             foreach (var action in await journal.OpenAsync(options.Chain, cancellationToken))
             {
+                using var span = ChainTelemetry.StartExecution(action);
                 try
                 {
                     await AdvanceAsync(action, tally, cancellationToken);

@@ -48,7 +48,15 @@ public static class OutboxTransitions
 /// <param name="DecisionId">The decision it executes; at most one action per decision (unique).</param>
 /// <param name="Kind">e.g. <c>withdrawal</c>, <c>seizure</c>.</param>
 /// <param name="PayloadJson">What to execute (recipient, asset, amount in base units as a string, …).</param>
-public sealed record PlannedAction(string DecisionId, string Chain, string Kind, string PayloadJson);
+public sealed record PlannedAction(string DecisionId, string Chain, string Kind, string PayloadJson)
+{
+    /// <summary>
+    /// The W3C traceparent of the span the action was planned in, taken when the record is made (inside the deciding
+    /// grain's turn; with group commit the write itself runs on another flow). Stored with the action so the executor's
+    /// span joins that trace.
+    /// </summary>
+    public string? TraceParent { get; init; } = Clearing.Telemetry.ClearingTelemetry.CurrentTraceParent();
+}
 
 /// <summary>
 /// What signing bound the action to: the EVM nonce or the Solana last valid block height (at least one), the
@@ -70,7 +78,11 @@ public sealed record OutboxAction(
     string? TxId,
     string? FailureReason,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The W3C traceparent of the span that planned it (<see cref="PlannedAction.TraceParent"/>), or null.</summary>
+    public string? TraceParent { get; init; }
+}
 
 public sealed class IllegalOutboxTransitionException(long actionId, OutboxState? from, OutboxState to)
     : InvalidOperationException(from is null

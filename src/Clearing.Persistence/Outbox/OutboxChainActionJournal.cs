@@ -68,7 +68,10 @@ public sealed class OutboxChainActionJournal(OutboxStore outbox, Func<long> epoc
         action.PayloadJson,
         ToState(action.State),
         action.SignedTransaction is { } signed ? new ChainActionBinding(action.Nonce, action.LastValidBlockHeight, signed, action.TxId!) : null,
-        action.Attempts);
+        action.Attempts)
+    {
+        TraceParent = action.TraceParent,
+    };
 
     private static ChainActionState ToState(OutboxState state) => state switch
     {

@@ -14,7 +14,7 @@ public sealed class OutboxStore(ClearingDatabase database)
 {
     private const string Columns = """
         action_id, decision_id, chain, kind, payload_json, state, attempts, nonce, last_valid_block_height,
-        signed_transaction, tx_id, failure_reason, created_at_ms, updated_at_ms
+        signed_transaction, tx_id, failure_reason, created_at_ms, updated_at_ms, trace_parent
         """;
 
     /// <summary>Plans an action on its own; returns its id.</summary>
@@ -34,12 +34,12 @@ public sealed class OutboxStore(ClearingDatabase database)
         ArgumentException.ThrowIfNullOrWhiteSpace(action.Kind);
         ArgumentNullException.ThrowIfNull(action.PayloadJson);
         await using var command = Sql.Command(connection, transaction, """
-                INSERT INTO outbox_action (decision_id, chain, kind, payload_json, state, attempts, created_at_ms, updated_at_ms)
-                VALUES (@decision, @chain, @kind, @payload, 'planned', 0, @at, @at)
+                INSERT INTO outbox_action (decision_id, chain, kind, payload_json, state, attempts, created_at_ms, updated_at_ms, trace_parent)
+                VALUES (@decision, @chain, @kind, @payload, 'planned', 0, @at, @at, @trace)
                 RETURNING action_id
                 """)
             .With("@decision", action.DecisionId).With("@chain", action.Chain).With("@kind", action.Kind)
-            .With("@payload", action.PayloadJson).With("@at", at.ToUnixMs());
+            .With("@payload", action.PayloadJson).With("@at", at.ToUnixMs()).With("@trace", action.TraceParent);
         try
         {
             return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
@@ -204,7 +204,10 @@ public sealed class OutboxStore(ClearingDatabase database)
                 reader.NullableString(10),
                 reader.NullableString(11),
                 Sql.FromUnixMs(reader.GetInt64(12)),
-                Sql.FromUnixMs(reader.GetInt64(13))));
+                Sql.FromUnixMs(reader.GetInt64(13)))
+            {
+                TraceParent = reader.NullableString(14),
+            });
         }
 
         return actions;
