@@ -11,6 +11,7 @@ using Clearing.Persistence.Migrations;
 using Clearing.Persistence.UnitOfWork;
 using Clearing.Server.Chains;
 using Clearing.Server.Cli;
+using Clearing.Server.Oracles;
 using Clearing.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -134,10 +135,13 @@ public static class ClearingApiHost
         configure?.Invoke(builder);
         builder.AddServiceDefaults();
         builder.AddClearingApi();
+        builder.AddOracles();
         builder.AddEvmChains();
+        builder.AddSolanaChain();
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.UseClearingApi();
+        app.MapOperatorPriceEndpoints();
         return app;
     }
 }

@@ -11,7 +11,7 @@ namespace Clearing.Server.Chains;
 /// One EVM chain Clearing serves, validated: where its node is, its vault and allowlist, and the operator key that
 /// signs its withdrawals and seizures. Not a record, so no generated ToString can ever print the key.
 /// </summary>
-public sealed class EvmChain(Uri rpcUrl, EvmVaultOptions vault, EvmPrivateKey operatorKey, TimeSpan pollInterval)
+public sealed class EvmChain(Uri rpcUrl, EvmVaultOptions vault, EvmPrivateKey operatorKey, TimeSpan pollInterval, EvmAddress? liquidationReceiver = null)
 {
     public string Name => Vault.Chain;
 
@@ -23,13 +23,16 @@ public sealed class EvmChain(Uri rpcUrl, EvmVaultOptions vault, EvmPrivateKey op
 
     public TimeSpan PollInterval { get; } = pollInterval;
 
+    /// <summary>Where seized collateral is paid: the configured receiver, or the operator's own address.</summary>
+    public EvmAddress LiquidationReceiver { get; } = liquidationReceiver ?? operatorKey.Address;
+
     /// <summary>
     /// The node as logs may show it: scheme, host and port only. Hosted providers put API keys in the path, query or
     /// user info of the URL, so the full URL is never logged.
     /// </summary>
     public string RpcHost => $"{RpcUrl.Scheme}://{RpcUrl.Host}:{RpcUrl.Port}";
 
-    public override string ToString() => $"{Name} (chain id {Vault.ChainId}, vault {Vault.Vault}, node {RpcHost}, operator {OperatorKey.Address})";
+    public override string ToString() => $"{Name} (chain id {Vault.ChainId}, vault {Vault.Vault}, node {RpcHost}, operator {OperatorKey.Address}, liquidation receiver {LiquidationReceiver})";
 }
 
 /// <summary>
@@ -163,13 +166,31 @@ public static class EvmChainConfiguration
             }
         }
 
+        var receiverText = section["LiquidationReceiver"];
+        EvmAddress? receiver = null;
+        if (!string.IsNullOrWhiteSpace(receiverText))
+        {
+            if (!EvmAddress.TryParse(receiverText, out var parsed))
+            {
+                Problem($"LiquidationReceiver '{receiverText}' is not a 20-byte hex address");
+            }
+            else if (parsed.IsZero)
+            {
+                Problem("LiquidationReceiver is the zero address (seized collateral would be burned)");
+            }
+            else
+            {
+                receiver = parsed;
+            }
+        }
+
         if (problems.Count > count || rpcUrl is null || key is null)
         {
             return null;
         }
 
         var options = new EvmVaultOptions { Chain = name, ChainId = chainId!.Value, Vault = vault, Tokens = tokens, StartBlock = startBlock };
-        return new EvmChain(rpcUrl, options, key, TimeSpan.FromMilliseconds(pollMs ?? DefaultPollIntervalMs));
+        return new EvmChain(rpcUrl, options, key, TimeSpan.FromMilliseconds(pollMs ?? DefaultPollIntervalMs), receiver);
     }
 
     /// <summary>The value, or null when it is absent or (reported) not a non-negative integer.</summary>

@@ -1,3 +1,4 @@
+using Clearing.Chains.Solana.Signing;
 using Clearing.Server.Api;
 using Clearing.Server.Cli;
 using Clearing.TestKit;
@@ -96,6 +97,82 @@ public sealed class ServeChainConfigurationTests : IDisposable
 
         Assert.Equal($"Clearing:Evm:Chains is unusable (1 problem(s)): Clearing:Evm:Chains:evm-a: {problem}.", refusal.Message);
     }
+
+    [Fact]
+    public async Task Serve_with_an_unusable_solana_section_exits_2_without_listening_and_names_every_problem()
+    {
+        var config = folder.WriteConfig(new Dictionary<string, object>(), solana: new
+        {
+            RpcUrl = "ftp://127.0.0.1:8899",
+            Mints = new Dictionary<string, object>(),
+        });
+        var port = FreePort.Next();
+
+        var exitCode = await ClearingCli.Build().Parse(["serve", "--config", config, "--urls", $"http://127.0.0.1:{port}"]).InvokeAsync();
+        var refusal = Assert.Throws<ApiConfigurationException>(() => ClearingApiHost.Build([], builder => builder.Configuration.AddJsonFile(config)));
+
+        Assert.Equal(2, exitCode);
+        Assert.False(ServeFolder.Listening(port), "nothing may listen after a refused start");
+        Assert.Equal(
+            "Clearing:Solana is unusable (4 problem(s)): Clearing:Solana: RpcUrl 'ftp://127.0.0.1:8899' is not an http(s) URL; "
+            + "Clearing:Solana: VaultKeyFile is missing (the vault authority's key file from `clearing keys new --chain solana`); "
+            + "Clearing:Solana: Mints (the allowlist: mint → {Asset, Decimals}) is empty; "
+            + "Clearing:Solana: LiquidationReceiver is missing (the wallet that receives seized collateral).",
+            refusal.Message);
+    }
+
+    [Fact]
+    public void A_solana_key_file_that_holds_no_key_is_refused_without_echoing_its_content()
+    {
+        const string NotAKey = "[1,2,3,\"maybe-a-secret\"]";
+        var keyFile = folder.File("vault.json");
+        File.WriteAllText(keyFile, NotAKey);
+        var config = folder.WriteConfig(new Dictionary<string, object>(), solana: GoodSolana(keyFile));
+
+        var refusal = Assert.Throws<ApiConfigurationException>(() => ClearingApiHost.Build([], builder => builder.Configuration.AddJsonFile(config)));
+
+        Assert.Contains($"{keyFile} is not a Solana key file", refusal.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("maybe-a-secret", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Mints:" + Mint + ":Asset", "", "Mints:" + Mint + ": names no Asset symbol")]
+    [InlineData("Mints:" + Mint + ":Decimals", "six", "Mints:" + Mint + ": Decimals 'six' is not an integer 0..255 (TransferChecked needs the mint's decimals)")]
+    [InlineData("Mints:" + Mint + ":TokenProgram", "Token2023", "Mints:" + Mint + ": TokenProgram 'Token2023' is neither Token nor Token2022")]
+    [InlineData("LiquidationReceiver", "0OIl", "LiquidationReceiver '0OIl' is not a non-zero base58 address")]
+    [InlineData("LiquidationReceiver", TheVaultAuthority, "LiquidationReceiver is the vault authority itself; seized collateral would stay in the vault")]
+    [InlineData("SolVault", "11111111111111111111111111111111", "SolVault '11111111111111111111111111111111' is not a non-zero base58 address")]
+    [InlineData("PollIntervalMs", "0", "PollIntervalMs must be between 1 and 2147483647 ms")]
+    public void One_bad_value_in_an_otherwise_good_solana_section_is_the_one_problem_named(string key, string value, string problem)
+    {
+        var keyFile = folder.File("vault.json");
+        File.WriteAllText(keyFile, System.Text.Json.JsonSerializer.Serialize(VaultKey.ExportSecretKey().Select(b => (int)b)));
+        var config = folder.WriteConfig(new Dictionary<string, object>(), solana: GoodSolana(keyFile));
+
+        var refusal = Assert.Throws<ApiConfigurationException>(() => ClearingApiHost.Build([], builder =>
+        {
+            builder.Configuration.AddJsonFile(config);
+            builder.Configuration.AddInMemoryCollection([new($"Clearing:Solana:{key}", value == TheVaultAuthority ? VaultKey.PublicKey.ToString() : value)]);
+        }));
+
+        Assert.Equal($"Clearing:Solana is unusable (1 problem(s)): Clearing:Solana: {problem}.", refusal.Message);
+    }
+
+    /// <summary>A fixed local test key (seed 0x5E × 32), the vault authority of the good section.</summary>
+    private static readonly Keypair VaultKey = Keypair.FromSeed(Enumerable.Repeat((byte)0x5E, 32).ToArray());
+
+    private const string Mint = "So11111111111111111111111111111111111111112";
+
+    /// <summary>Stands for the vault authority's public key in a table row (replaced by it).</summary>
+    private const string TheVaultAuthority = "<the vault authority>";
+
+    private static object GoodSolana(string keyFile) => new Dictionary<string, object>
+    {
+        ["RpcUrl"] = "http://127.0.0.1:8899",
+        ["VaultKeyFile"] = keyFile,
+        ["Mints"] = new Dictionary<string, object> { [Mint] = new { Asset = "USDC", Decimals = "6" } },
+        ["LiquidationReceiver"] = "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM",
+    };
 
     public void Dispose() => folder.Dispose();
 }

@@ -16,6 +16,9 @@ internal sealed class ServeFolder : IDisposable
 {
     public const string Chain = "evm-a";
     public const string Secret = "serve-chains-secret-0123456789";
+    public const string SolanaChain = "solana-devnet";
+    public const string OperatorKeyId = "ops-key";
+    public const string OperatorSecret = "serve-operator-secret-0123456789";
 
     public string Path { get; } = Directory.CreateTempSubdirectory("clearing-serve-chains-").FullName;
 
@@ -27,35 +30,66 @@ internal sealed class ServeFolder : IDisposable
     public ServeFolder() =>
         Database = new PersistenceOptions { Provider = "sqlite", ConnectionString = $"Data Source={File("clearing.sqlite")}" };
 
-    /// <summary>Writes the config file with <paramref name="chains"/> as <c>Clearing:Evm:Chains</c>; returns its path.</summary>
-    public string WriteConfig(object chains)
+    /// <summary>
+    /// Writes the config file with <paramref name="chains"/> as <c>Clearing:Evm:Chains</c>, and optionally
+    /// <c>Clearing:Solana</c> and <c>Clearing:Oracles</c>; returns its path. The risk file accepts USDC on
+    /// <see cref="Chain"/> and on <see cref="SolanaChain"/> and ETH on <see cref="Chain"/>; member m1 owns "alice",
+    /// member "ops" holds the operator credential.
+    /// </summary>
+    public string WriteConfig(object chains, object? solana = null, object? oracles = null)
     {
         var risk = File("risk.json");
         System.IO.File.WriteAllText(risk, $$"""
-            {"assets":[{"symbol":"USDC","decimals":6,"price":"1"}],
-             "collateral":[{"chain":"{{Chain}}","asset":"USDC","initWeight":"1","maintWeight":"1","initLiabilityWeight":"1","maintLiabilityWeight":"1"}],
+            {"assets":[{"symbol":"USDC","decimals":6,"price":"1"},{"symbol":"ETH","decimals":18,"price":"2000"}],
+             "collateral":[{"chain":"{{Chain}}","asset":"USDC","initWeight":"1","maintWeight":"1","initLiabilityWeight":"1","maintLiabilityWeight":"1"},
+                           {"chain":"{{SolanaChain}}","asset":"USDC","initWeight":"1","maintWeight":"1","initLiabilityWeight":"1","maintLiabilityWeight":"1"},
+                           {"chain":"{{Chain}}","asset":"ETH","initWeight":"0.8","maintWeight":"0.9","initLiabilityWeight":"1.2","maintLiabilityWeight":"1.1"}],
              "markets":[{"symbol":"ETH-PERP","markPrice":"2000","initialMarginRatio":"0.1","maintenanceMarginRatio":"0.05"}],
              "accounts":[]}
             """);
         var secretFile = File("m1.secret");
         System.IO.File.WriteAllText(secretFile, Secret + "\n");
+        var operatorSecretFile = File("ops.secret");
+        System.IO.File.WriteAllText(operatorSecretFile, OperatorSecret + "\n");
+        var clearing = new Dictionary<string, object>
+        {
+            ["HostId"] = "serve-chains-test",
+            ["Risk"] = new { File = risk },
+            ["Members"] = new
+            {
+                m1 = new { KeyId = "m1-key", SecretFile = secretFile, Accounts = new[] { "alice" } },
+                ops = new { KeyId = OperatorKeyId, SecretFile = operatorSecretFile, Role = "operator", Accounts = Array.Empty<string>() },
+            },
+            ["Evm"] = new { Chains = chains },
+        };
+        if (solana is not null)
+        {
+            clearing["Solana"] = solana;
+        }
+
+        if (oracles is not null)
+        {
+            clearing["Oracles"] = oracles;
+        }
+
         var config = File("serve.json");
         System.IO.File.WriteAllText(config, JsonSerializer.Serialize(new
         {
             Persistence = new { Database.Provider, Database.ConnectionString },
-            Clearing = new
-            {
-                HostId = "serve-chains-test",
-                Risk = new { File = risk },
-                Members = new { m1 = new { KeyId = "m1-key", SecretFile = secretFile, Accounts = new[] { "alice" } } },
-                Evm = new { Chains = chains },
-            },
+            Clearing = clearing,
         }));
         return config;
     }
 
     /// <summary>A request signed as member m1 against the real clock (serve runs on TimeProvider.System).</summary>
-    public static HttpRequestMessage Signed(HttpMethod method, string pathAndQuery, string body = "", string? idempotencyKey = null)
+    public static HttpRequestMessage Signed(HttpMethod method, string pathAndQuery, string body = "", string? idempotencyKey = null) =>
+        Signed(method, pathAndQuery, body, idempotencyKey, "m1-key", Secret);
+
+    /// <summary>A request signed with the operator credential.</summary>
+    public static HttpRequestMessage SignedAsOperator(HttpMethod method, string pathAndQuery, string body = "") =>
+        Signed(method, pathAndQuery, body, null, OperatorKeyId, OperatorSecret);
+
+    private static HttpRequestMessage Signed(HttpMethod method, string pathAndQuery, string body, string? idempotencyKey, string keyId, string secret)
     {
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var nonce = Guid.NewGuid().ToString("N");
@@ -65,11 +99,11 @@ internal sealed class ServeFolder : IDisposable
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
 
-        request.Headers.Add(RequestSignature.KeyHeader, "m1-key");
+        request.Headers.Add(RequestSignature.KeyHeader, keyId);
         request.Headers.Add(RequestSignature.TimestampHeader, timestamp);
         request.Headers.Add(RequestSignature.NonceHeader, nonce);
         request.Headers.Add(RequestSignature.SignatureHeader,
-            RequestSignature.ComputeHex(Encoding.UTF8.GetBytes(Secret), timestamp, nonce, method.Method, pathAndQuery, Encoding.UTF8.GetBytes(body)));
+            RequestSignature.ComputeHex(Encoding.UTF8.GetBytes(secret), timestamp, nonce, method.Method, pathAndQuery, Encoding.UTF8.GetBytes(body)));
         if (idempotencyKey is not null)
         {
             request.Headers.Add(ApiEndpoints.IdempotencyKeyHeader, idempotencyKey);

@@ -198,7 +198,9 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
         var epoch = (await lease.TryAcquireAsync("serve-chains-test", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), CancellationToken.None))!.Epoch;
         using var rpcHttp = new HttpClient();
         var outbox = new OutboxStore(database);
-        var journal = new WithdrawalPayoutJournal(new OutboxChainActionJournal(outbox, () => epoch, TimeProvider.System), new Dictionary<EvmAddress, string> { [usdc] = "USDC" });
+        var journal = new ChainPayoutJournal(
+            new OutboxChainActionJournal(outbox, () => epoch, TimeProvider.System),
+            new EvmPayouts(new Dictionary<EvmAddress, string> { [usdc] = "USDC" }, EvmAddress.Parse(AnvilNode.DevAccount0)));
         var executor = new EvmExecutor(
             new EvmTransactionSender(new EvmRpcClient(rpcHttp, node.Url), EvmPrivateKey.FromHex(AnvilNode.DevAccount0PrivateKey), node.ChainId),
             journal,

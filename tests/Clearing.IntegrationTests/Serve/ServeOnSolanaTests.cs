@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Net;
+using System.Numerics;
+using System.Text.Json;
+using Clearing.Chains;
+using Clearing.Chains.Solana.Encoding;
+using Clearing.Chains.Solana.Programs;
+using Clearing.Chains.Solana.Rpc;
+using Clearing.Chains.Solana.Signing;
+using Clearing.Grains.Risk;
+using Clearing.IntegrationTests.Solana;
+using Clearing.Persistence.Outbox;
+using Clearing.TestKit;
+using Microsoft.Extensions.Logging;
+
+namespace Clearing.IntegrationTests.Serve;
+
+/// <summary>
+/// `clearing serve` with <c>Clearing:Solana</c> against the LiteSVM devnet: a memo'd deposit reaches the account view
+/// only at finality, a withdrawal posted through the API is paid once and settled, and a seizure planned in the outbox
+/// is paid once to the liquidation receiver and reported to the account's liquidation router.
+/// </summary>
+[Trait("RealComponent", "true")]
+public sealed class ServeOnSolanaTests(SolanaDevnetFixture solana) : IClassFixture<SolanaDevnetFixture>, IAsyncLifetime
+{
+    private const ulong Deposited = 600_000_000;
+
+    /// <summary>Each test its own mint, depositor and vault on the shared devnet.</summary>
+    private static int nextSeed = 0x70;
+
+    private readonly ServeFolder folder = new();
+    private readonly PublicKey receiver = Keypair.FromSeed(Enumerable.Repeat((byte)0x3C, 32).ToArray()).PublicKey;
+    private SolanaVaultScenario scenario = null!;
+    private ServeHost serve = null!;
+
+    public async Task InitializeAsync()
+    {
+        scenario = await SolanaVaultScenario.StartAsync(solana.Devnet, (byte)Interlocked.Increment(ref nextSeed));
+        var keyFile = folder.File("vault.json");
+        await File.WriteAllTextAsync(keyFile, JsonSerializer.Serialize(scenario.Authority.ExportSecretKey().Select(b => (int)b)));
+        var config = folder.WriteConfig(
+            new Dictionary<string, object>(),
+            solana: new
+            {
+                Chain = ServeFolder.SolanaChain,
+                RpcUrl = solana.Devnet.Url.ToString(),
+                VaultKeyFile = keyFile,
+                Mints = new Dictionary<string, object> { [scenario.Mint.PublicKey.ToString()] = new { Asset = "USDC", Decimals = "6" } },
+                LiquidationReceiver = receiver.ToString(),
+                PollIntervalMs = "100",
+            });
+        serve = await ServeHost.StartAsync(config);
+    }
+
+    [Fact]
+    public async Task A_memo_deposit_is_pending_until_finalized_then_credited_once()
+    {
+        var signature = await scenario.DepositAsync(Deposited, "alice");
+
+        await WaitForUsdcAsync(b => b.Pending == Deposited && b.Available == 0, "the deposit shown as pending before finality");
+        await scenario.FinalizeAsync(signature);
+        await scenario.FinalizeEverythingAsync();
+        await WaitForUsdcAsync(b => b.Available == Deposited && b.Pending == 0, "the deposit credited after finality");
+
+        await scenario.FinalizeEverythingAsync();
+        await WaitForWatcherRoundsAsync();
+        Assert.Equal(new UsdcBalance(Deposited, 0, 0), await UsdcAsync());
+    }
+
+    [Fact]
+    public async Task A_withdrawal_through_the_api_is_paid_once_and_settled()
+    {
+        await DepositAndCreditAsync();
+        var recipient = Keypair.FromSeed(Enumerable.Repeat((byte)0x4D, 32).ToArray()).PublicKey;
+        var body = $$"""{"chain":"{{ServeFolder.SolanaChain}}","asset":"USDC","units":"250000000","destination":"{{recipient}}"}""";
+        using (var posted = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "sol-withdraw-1")))
+        {
+            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        }
+
+        await WaitForUsdcAsync(b => b.Available == Deposited - 250_000_000 && b.Reserved == 0, "the withdrawal settled as paid", advanceEachCheck: true);
+        var recipientAccount = AssociatedTokenAccountProgram.FindAddress(recipient, scenario.Mint.PublicKey);
+        Assert.Equal(250_000_000UL, await scenario.TokenBalanceAsync(recipientAccount));
+
+        // The same request again is the first answer replayed, never a second payout.
+        using (var again = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "sol-withdraw-1")))
+        {
+            Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        }
+
+        await scenario.FinalizeEverythingAsync();
+        await WaitForWatcherRoundsAsync();
+        Assert.Equal(250_000_000UL, await scenario.TokenBalanceAsync(recipientAccount));
+        Assert.Equal(Deposited - 250_000_000, await scenario.TokenBalanceAsync(scenario.VaultTokenAccount));
+        Assert.Equal(new UsdcBalance(Deposited - 250_000_000, 0, 0), await UsdcAsync());
+    }
+
+    [Fact]
+    public async Task A_seizure_is_paid_once_to_the_liquidation_receiver_and_reported_to_the_router()
+    {
+        await DepositAndCreditAsync();
+        const string DecisionId = "liq-sol-1:seize:0";
+        var seize = new SeizeAction("alice", "liq-sol-1", ServeFolder.SolanaChain, "USDC", "100000000");
+
+        var actionId = await serve.PlanAsync(DecisionId, ServeFolder.SolanaChain, SeizeAction.Kind, JsonSerializer.Serialize(seize));
+
+        await Wait.UntilAsync(
+            async () =>
+            {
+                await solana.Devnet.AdvanceSlotsAsync(1);
+                return (await serve.OutboxAsync(actionId))?.State == OutboxState.Confirmed;
+            },
+            TimeSpan.FromSeconds(60),
+            "the seizure confirmed at finalized");
+        var receiverAccount = AssociatedTokenAccountProgram.FindAddress(receiver, scenario.Mint.PublicKey);
+        Assert.Equal(100_000_000UL, await scenario.TokenBalanceAsync(receiverAccount));
+        var action = await serve.OutboxAsync(actionId);
+        await serve.RouterAnsweredAsync(DecisionId);
+
+        await scenario.FinalizeEverythingAsync();
+        await WaitForWatcherRoundsAsync();
+        Assert.Equal(100_000_000UL, await scenario.TokenBalanceAsync(receiverAccount));
+        Assert.Equal(Deposited - 100_000_000, await scenario.TokenBalanceAsync(scenario.VaultTokenAccount));
+        Assert.Equal(OutboxState.Confirmed, (await serve.OutboxAsync(actionId))!.State);
+        Assert.Equal(action!.TxId, (await serve.OutboxAsync(actionId))!.TxId);
+    }
+
+    private async Task DepositAndCreditAsync()
+    {
+        var signature = await scenario.DepositAsync(Deposited, "alice");
+        await scenario.FinalizeAsync(signature);
+        await scenario.FinalizeEverythingAsync();
+        await WaitForUsdcAsync(b => b.Available == Deposited, "the deposit credited");
+    }
+
+    /// <summary>Waits until the watcher has committed a round at today's finalized slot, so a double credit would have happened by now.</summary>
+    private async Task WaitForWatcherRoundsAsync()
+    {
+        var finalized = (await scenario.Client.GetSlotAsync(Commitment.Finalized)).Value;
+        await Wait.UntilAsync(
+            async () => await serve.CommittedHeightAsync(ServeFolder.SolanaChain) >= finalized,
+            TimeSpan.FromSeconds(60),
+            $"the watcher to commit a round at finalized slot {finalized}");
+    }
+
+    private async Task WaitForUsdcAsync(Func<UsdcBalance, bool> condition, string what, bool advanceEachCheck = false)
+    {
+        var last = default(UsdcBalance);
+        try
+        {
+            await Wait.UntilAsync(
+                async () =>
+                {
+                    if (advanceEachCheck)
+                    {
+                        await solana.Devnet.AdvanceSlotsAsync(1);
+                    }
+
+                    last = await UsdcAsync();
+                    return condition(last);
+                },
+                TimeSpan.FromSeconds(60),
+                what,
+                TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException timeout)
+        {
+            var problems = string.Join(" | ", serve.Logs.Lines.Where(l => l.Level >= LogLevel.Warning).TakeLast(5).Select(l => l.Message));
+            throw new TimeoutException($"{timeout.Message} Alice's USDC last seen: {last}. Last warnings: {problems}", timeout);
+        }
+    }
+
+    private async Task<UsdcBalance> UsdcAsync()
+    {
+        using var response = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Get, "/v1/accounts/alice"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/accounts/alice: {(int)response.StatusCode} {text}");
+        using var view = JsonDocument.Parse(text);
+        foreach (var balance in view.RootElement.GetProperty("balances").EnumerateArray())
+        {
+            if (balance.GetProperty("chain").GetString() == ServeFolder.SolanaChain && balance.GetProperty("asset").GetString() == "USDC")
+            {
+                return new UsdcBalance(Units(balance, "available"), Units(balance, "reserved"), Units(balance, "pending"));
+            }
+        }
+
+        return new UsdcBalance(0, 0, 0);
+    }
+
+    private static ulong Units(JsonElement balance, string name) => ulong.Parse(balance.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
+
+    public async Task DisposeAsync()
+    {
+        if (serve is not null)
+        {
+            await serve.DisposeAsync();
+        }
+
+        scenario?.Dispose();
+        folder.Dispose();
+    }
+
+    private readonly record struct UsdcBalance(ulong Available, ulong Reserved, ulong Pending);
+}

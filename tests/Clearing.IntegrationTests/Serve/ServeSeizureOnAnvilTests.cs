@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using Clearing.Chains.Evm;
+using Clearing.Chains.Evm.Abi;
+using Clearing.Chains.Evm.Execution;
+using Clearing.Chains.Evm.Model;
+using Clearing.Chains.Evm.Signing;
+using Clearing.Grains.Risk;
+using Clearing.IntegrationTests.Evm;
+using Clearing.Persistence.Outbox;
+using Clearing.TestKit;
+
+namespace Clearing.IntegrationTests.Serve;
+
+/// <summary>
+/// A liquidation router's <c>seize</c> outbox action on an EVM chain served by `clearing serve`: paid once through the
+/// vault's <c>seize</c> to the chain's liquidation receiver (checked by reading the chain) and reported to the router.
+/// </summary>
+[Trait("RealComponent", "true")]
+public sealed class ServeSeizureOnAnvilTests : IAsyncLifetime
+{
+    private static readonly BigInteger Funded = 1_000_000_000;
+
+    private readonly ServeFolder folder = new();
+    private readonly EvmAddress receiver = EvmPrivateKey.Generate().Address;
+    private AnvilNode node = null!;
+    private AnvilContracts contracts = null!;
+    private EvmAddress usdc;
+    private EvmAddress vault;
+    private ServeHost serve = null!;
+
+    public async Task InitializeAsync()
+    {
+        node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
+        contracts = new AnvilContracts(node);
+        (usdc, vault) = await contracts.DeployFundedVaultAsync(Funded);
+        // Anvil's dev key 0: a public LOCAL DEVNET key, admin and operator of the test vault.
+        var keyFile = folder.File("operator.key");
+        await File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
+        var config = folder.WriteConfig(new Dictionary<string, object>
+        {
+            [ServeFolder.Chain] = new
+            {
+                RpcUrl = node.Url.ToString(),
+                ChainId = node.ChainId.ToString(CultureInfo.InvariantCulture),
+                VaultAddress = vault.ToChecksumString(),
+                Tokens = new Dictionary<string, string> { [usdc.ToChecksumString()] = "USDC" },
+                OperatorKeyFile = keyFile,
+                LiquidationReceiver = receiver.ToChecksumString(),
+                PollIntervalMs = "100",
+            },
+        });
+        serve = await ServeHost.StartAsync(config);
+    }
+
+    [Fact]
+    public async Task A_seizure_is_paid_once_to_the_liquidation_receiver_and_reported_to_the_router()
+    {
+        const string DecisionId = "liq-evm-1:seize:0";
+        var seize = new SeizeAction("alice", "liq-evm-1", ServeFolder.Chain, "USDC", "100000000");
+
+        var actionId = await serve.PlanAsync(DecisionId, ServeFolder.Chain, SeizeAction.Kind, JsonSerializer.Serialize(seize));
+
+        await Wait.UntilAsync(
+            async () =>
+            {
+                await node.MineAsync(1);
+                return (await serve.OutboxAsync(actionId))?.State == OutboxState.Confirmed;
+            },
+            TimeSpan.FromSeconds(60),
+            "the seizure confirmed at the finalized block");
+        Assert.Equal(new BigInteger(100_000_000), await BalanceOfAsync(receiver));
+        Assert.True(await LiquidationIdUsedAsync(DecisionId));
+        await serve.RouterAnsweredAsync(DecisionId);
+
+        await node.MineAsync(5);
+        Assert.Equal(new BigInteger(100_000_000), await BalanceOfAsync(receiver));
+        Assert.Equal(Funded - 100_000_000, await BalanceOfAsync(vault));
+    }
+
+    private async Task<bool> LiquidationIdUsedAsync(string decisionId)
+    {
+        var data = ClearingVaultAbi.LiquidationIdUsed.EncodeCall(EvmExecutor.DecisionId32(decisionId));
+        var answer = await node.Rpc.CallAsync("eth_call", AnvilContracts.Request(AnvilNode.DevAccount0, vault, data), "latest");
+        return (bool)ClearingVaultAbi.LiquidationIdUsed.DecodeOutput(Hex.Decode(answer.GetString()!))[0];
+    }
+
+    private async Task<BigInteger> BalanceOfAsync(EvmAddress owner)
+    {
+        var answer = await node.Rpc.CallAsync("eth_call", AnvilContracts.Request(AnvilNode.DevAccount0, usdc, Erc20Abi.EncodeBalanceOf(owner)), "latest");
+        return Erc20Abi.DecodeBalance(Hex.Decode(answer.GetString()!));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (serve is not null)
+        {
+            await serve.DisposeAsync();
+        }
+
+        if (node is not null)
+        {
+            await node.DisposeAsync();
+        }
+
+        folder.Dispose();
+    }
+}
