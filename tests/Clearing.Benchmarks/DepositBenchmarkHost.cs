@@ -21,7 +21,8 @@ namespace Clearing.Benchmarks;
 internal static class DepositBenchmarkHost
 {
     /// <summary>An actor host with Clearing's grains over <paramref name="database"/>, where <paramref name="chain"/>'s USDC is collateral.</summary>
-    public static async Task<ActorHost> StartAsync(ClearingDatabase database, string chain, int usdcDecimals)
+    /// <param name="unitOfWork">How the grains commit (e.g. with group commit); by default one transaction per command.</param>
+    public static async Task<ActorHost> StartAsync(ClearingDatabase database, string chain, int usdcDecimals, DurableUnitOfWork? unitOfWork = null)
     {
         var usdc = new AssetKey(new ChainId(chain), "USDC");
         var risk = new RiskConfiguration(usdc)
@@ -31,7 +32,7 @@ internal static class DepositBenchmarkHost
         };
         var services = new Services(new Dictionary<Type, object>
         {
-            [typeof(DurableUnitOfWork)] = new DurableUnitOfWork(database),
+            [typeof(DurableUnitOfWork)] = unitOfWork ?? new DurableUnitOfWork(database),
             [typeof(CursorStore)] = new CursorStore(database),
             [typeof(IRiskConfigurationProvider)] = risk,
         });

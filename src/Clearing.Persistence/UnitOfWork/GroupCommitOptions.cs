@@ -15,8 +15,12 @@ namespace Clearing.Persistence.UnitOfWork;
 /// </remarks>
 public sealed record GroupCommitOptions
 {
-    /// <summary>At most this many commands in one transaction; more wait for the next. Default 256.</summary>
-    public int MaxBatchSize { get; init; } = 256;
+    /// <summary>
+    /// At most this many commands in one transaction; more wait for the next. Default 64: each command's savepoint
+    /// that writes is a PostgreSQL subtransaction, and a transaction with more than 64 of them overflows the server's
+    /// per-backend subtransaction cache, which slows every other session's snapshots.
+    /// </summary>
+    public int MaxBatchSize { get; init; } = 64;
 
     /// <summary>
     /// Batches in flight at once (each on its own connection). Default 1: while one batch is written the next fills

@@ -1,0 +1,162 @@
+using BenchmarkDotNet.Attributes;
+using Clearing.Actors;
+using Clearing.Actors.Hosting;
+using Clearing.Grains.Accounts;
+using Clearing.Persistence;
+using Clearing.Persistence.Migrations;
+using Microsoft.Data.Sqlite;
+
+namespace Clearing.Benchmarks;
+
+/// <summary>A grain that answers at once: what a call through the actor host costs on its own.</summary>
+[GrainType("bench-echo")]
+public interface IEchoGrain : IGrainWithStringKey
+{
+    Task<int> EchoAsync(int value);
+}
+
+public sealed class EchoGrain : Grain, IEchoGrain
+{
+    public Task<int> EchoAsync(int value) => Task.FromResult(value);
+}
+
+/// <summary>A grain whose every call writes its state (memory storage: version check, JSON, lease epoch check).</summary>
+[GrainType("bench-counter")]
+public interface ICounterGrain : IGrainWithStringKey
+{
+    Task<long> AddAsync(long amount);
+}
+
+public sealed class CounterState
+{
+    public long Total { get; set; }
+}
+
+public sealed class CounterGrain([PersistentState("counter")] IPersistentState<CounterState> state) : Grain, ICounterGrain
+{
+    public async Task<long> AddAsync(long amount)
+    {
+        state.State.Total += amount;
+        await state.WriteStateAsync();
+        return state.State.Total;
+    }
+}
+
+/// <summary>
+/// Grain calls per second through our actor host in one process, memory lease and memory storage (no database):
+/// one activation called one call at a time; one activation with every call queued at once (its FIFO turn queue);
+/// many activations in parallel; a state write per call; and MarginAccountGrain.CreditDepositAsync, whose every
+/// command is a durable unit of work (state + journal + idempotency key), here on SQLite in tmpfs (/dev/shm: no
+/// disk flush), so what is measured is the grain and the SQL work without the disk.
+/// Every benchmark makes <see cref="Calls"/> calls per invocation; BenchmarkDotNet reports per call.
+/// </summary>
+[MemoryDiagnoser]
+public class GrainCallBenchmarks
+{
+    public const int Calls = 10_000;
+    private const int Activations = 1_000;
+    private const int AccountCredits = 2_000;
+
+    private ActorHost host = null!;
+    private IEchoGrain one = null!;
+    private IEchoGrain[] many = null!;
+    private ICounterGrain[] counters = null!;
+    private string sqliteFolder = null!;
+    private ActorHost accountHost = null!;
+    private IMarginAccountGrain[] accounts = null!;
+    private int creditRound;
+
+    [GlobalSetup]
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
+    {
+        host = new ActorHost(new ActorHostOptions { HostId = "bench" },
+            new GrainRegistry().Add<IEchoGrain, EchoGrain>().Add<ICounterGrain, CounterGrain>(), ActorHostStores.InMemory(), TimeProvider.System, new NoServices());
+        await host.StartAsync();
+        one = host.GrainFactory.GetGrain<IEchoGrain>("one");
+        many = [.. Enumerable.Range(0, Activations).Select(i => host.GrainFactory.GetGrain<IEchoGrain>($"echo-{i}"))];
+        counters = [.. Enumerable.Range(0, Activations).Select(i => host.GrainFactory.GetGrain<ICounterGrain>($"counter-{i}"))];
+        // Activate everything once: the benchmarks measure calls on live activations.
+        await one.EchoAsync(0);
+        await Task.WhenAll(many.Select(g => g.EchoAsync(0)));
+        await Task.WhenAll(counters.Select(g => g.AddAsync(0)));
+
+        sqliteFolder = Directory.CreateTempSubdirectory(Directory.Exists("/dev/shm") ? "/dev/shm/clearing-bench-" : "clearing-bench-").FullName;
+        var database = new ClearingDatabase(SqlDialect.Sqlite,
+            new SqliteConnectionStringBuilder { DataSource = Path.Combine(sqliteFolder, "grains.sqlite"), Pooling = true }.ConnectionString);
+        await new SchemaMigrator(database, TimeProvider.System).MigrateAsync();
+        accountHost = await DepositBenchmarkHost.StartAsync(database, GrainsOnPostgres.Chain, usdcDecimals: 6);
+        accounts = [.. Enumerable.Range(0, 100).Select(i => accountHost.GrainFactory.GetGrain<IMarginAccountGrain>($"acct-{i}"))];
+        await Task.WhenAll(accounts.Select(a => a.GetSnapshotAsync()));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        host.StopAsync().GetAwaiter().GetResult();
+        accountHost.StopAsync().GetAwaiter().GetResult();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(sqliteFolder, recursive: true);
+    }
+
+    [Benchmark(OperationsPerInvoke = Calls)]
+    public async Task OneActivation_OneCallAtATime()
+    {
+        for (var i = 0; i < Calls; i++)
+        {
+            await one.EchoAsync(i);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Calls)]
+    public Task OneActivation_AllCallsQueued()
+    {
+        var calls = new Task<int>[Calls];
+        for (var i = 0; i < Calls; i++)
+        {
+            calls[i] = one.EchoAsync(i);
+        }
+
+        return Task.WhenAll(calls);
+    }
+
+    [Benchmark(OperationsPerInvoke = Calls)]
+    public Task ManyActivations_InParallel() =>
+        Task.WhenAll(many.Select(async grain =>
+        {
+            for (var i = 0; i < Calls / Activations; i++)
+            {
+                await grain.EchoAsync(i);
+            }
+        }));
+
+    [Benchmark(OperationsPerInvoke = Calls)]
+    public Task ManyActivations_StateWriteEachCall() =>
+        Task.WhenAll(counters.Select(async grain =>
+        {
+            for (var i = 0; i < Calls / Activations; i++)
+            {
+                await grain.AddAsync(1);
+            }
+        }));
+
+    /// <summary>100 accounts in parallel, 20 credits each, each a new deposit (its own idempotency key).</summary>
+    [Benchmark(OperationsPerInvoke = AccountCredits)]
+    public Task MarginAccount_CreditDeposit_SqliteInTmpfs()
+    {
+        var round = ++creditRound;
+        return Task.WhenAll(accounts.Select(async (account, a) =>
+        {
+            for (var i = 0; i < AccountCredits / accounts.Length; i++)
+            {
+                await account.CreditDepositAsync(GrainsOnPostgres.Deposit(round, a, i));
+            }
+        }));
+    }
+
+    private sealed class NoServices : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => null;
+    }
+}
