@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Clearing.Grains.Events;
-using Clearing.ServiceDefaults;
 
 namespace Clearing.Server.Api;
 

@@ -24,5 +24,6 @@ public static class ClearingCli
         yield return MarginCommand.Create();
         yield return ServeCommand.Create();
         yield return DemoCommand.Create();
+        yield return LoadCommand.Create();
     }
 }
