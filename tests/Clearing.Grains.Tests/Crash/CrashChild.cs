@@ -47,6 +47,9 @@ public sealed class CrashChild : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether a stdout line is waiting to be read.</summary>
+    public bool HasOutput => lines.Reader.TryPeek(out _);
+
     public async Task SendAsync(string line)
     {
         await process.StandardInput.WriteLineAsync(line);
