@@ -34,6 +34,13 @@ public sealed class DurableUnitOfWork
         groupCommitter = groupCommit is null ? null : new GroupCommitter(this, groupCommit);
     }
 
+    /// <summary>The unit of work <paramref name="options"/> configure: group commit (default settings) if <see cref="PersistenceOptions.GroupCommit"/>.</summary>
+    public static DurableUnitOfWork FromOptions(ClearingDatabase database, PersistenceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new DurableUnitOfWork(database, options.GroupCommit ? new GroupCommitOptions() : null);
+    }
+
     /// <summary>What group commit has done so far; null when it is off.</summary>
     public GroupCommitStatistics? GroupCommit => groupCommitter?.Statistics;
 

@@ -1,3 +1,4 @@
+using Clearing.Persistence.UnitOfWork;
 using Clearing.TestKit;
 
 namespace Clearing.Persistence.Tests.Stores;
@@ -65,4 +66,25 @@ internal sealed class HeldLock(System.Data.Common.DbConnection connection, Syste
         await transaction.DisposeAsync();
         await connection.DisposeAsync();
     }
+}
+
+public sealed class GroupCommitOptionsTests
+{
+    private static readonly ClearingDatabase Unused = new(SqlDialect.Sqlite, "Data Source=unused.db");
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 0)]
+    public void Options_out_of_range_are_refused(int maxBatchSize, int maxConcurrentBatches) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new DurableUnitOfWork(Unused, new GroupCommitOptions { MaxBatchSize = maxBatchSize, MaxConcurrentBatches = maxConcurrentBatches }));
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Group_commit_is_on_only_when_the_persistence_options_ask_for_it(bool configured, bool on) =>
+        Assert.Equal(on, DurableUnitOfWork.FromOptions(Unused, new PersistenceOptions { Provider = "sqlite", ConnectionString = "Data Source=unused.db", GroupCommit = configured }).GroupCommit is not null);
+
+    [Fact]
+    public void Without_options_there_is_no_group_commit() => Assert.Null(new DurableUnitOfWork(Unused).GroupCommit);
 }

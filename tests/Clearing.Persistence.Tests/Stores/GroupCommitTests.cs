@@ -322,19 +322,4 @@ public abstract class GroupCommitTests
         await AssertNothingOf(db, "withdrawn");
         Assert.Equal(new GroupCommitStatistics(1, 1, 0), db.Statistics);
     }
-
-    [Theory]
-    [InlineData(0, 1)]
-    [InlineData(1, 0)]
-    public void Options_out_of_range_are_refused(int maxBatchSize, int maxConcurrentBatches)
-    {
-        var options = new GroupCommitOptions { MaxBatchSize = maxBatchSize, MaxConcurrentBatches = maxConcurrentBatches };
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DurableUnitOfWork(new ClearingDatabase(SqlDialect.Sqlite, "Data Source=unused.db"), options));
-    }
-
-    [Fact]
-    public void Without_options_there_is_no_group_commit()
-    {
-        Assert.Null(new DurableUnitOfWork(new ClearingDatabase(SqlDialect.Sqlite, "Data Source=unused.db")).GroupCommit);
-    }
 }
