@@ -38,5 +38,12 @@ public sealed partial class MarginAccountGrain
         {
             Absorbed = [.. waiting.Select(c => new AbsorbedCredit(c.CreditKey, c.Recipient))],
         });
+
+        // The member sees a deposit credited when its account holds it (its rows are gone now: published once).
+        foreach (var credit in waiting)
+        {
+            Publish(Events.AccountEventKinds.DepositCredited, ("chain", credit.Chain), ("asset", credit.Asset),
+                ("units", credit.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("transaction", credit.TransactionId));
+        }
     }
 }

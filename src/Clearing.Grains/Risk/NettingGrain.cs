@@ -39,8 +39,17 @@ public sealed class NettingGrain(
     IGrainStateScanner? scanner = null,
     ClearingDatabase? database = null,
     IAccountEventSink? events = null)
-    : Grain, INettingGrain
+    : Grain, INettingGrain, IRemindable
 {
+    /// <summary>
+    /// The reminder that keeps the book active (timer ticks do not count as activity, reminder ticks do) and activates it
+    /// again after a restart, so scanning never waits for an account to commit. Its tick scans too.
+    /// </summary>
+    public const string KeepScanningReminder = "keep-scanning";
+
+    /// <summary>Under the host's idle timeout (15 min by default), as Orleans' one-minute minimum reminder period.</summary>
+    public static readonly TimeSpan KeepScanningPeriod = TimeSpan.FromMinutes(1);
+
     /// <summary>Grain type and state name of margin accounts in storage (their <c>[GrainType]</c> and <c>[PersistentState]</c>).</summary>
     private const string AccountGrainType = "margin-account";
     private const string AccountStateName = "account";
@@ -64,7 +73,10 @@ public sealed class NettingGrain(
 
         RebuildBook(risk.Current);
         timer = RegisterTimer(_ => ScanAsync(), null, settings.ScanPeriod, settings.ScanPeriod);
+        await RegisterOrUpdateReminderAsync(KeepScanningReminder, KeepScanningPeriod, KeepScanningPeriod);
     }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => ScanAsync();
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -335,6 +335,32 @@ public abstract class LiquidationTests
     }
 
     [Fact]
+    public async Task Plan_applied_by_the_account_before_the_router_recorded_it_is_replayed_not_planned_twice()
+    {
+        var database = await Databases.CreateAsync();
+        await using var host = await LiquidationTestHost.StartAsync(database);
+        await host.IndebtedAsync("bob", wethAMilli: 0, wethBMilli: 2000, debtUsd: 2000);
+        host.SetPrice("WETH", 1100);
+        // The router's first step landed (the account applied plan "bob:1"); the process died before the router's record.
+        var command = new PlanLiquidation("bob:1", "bob:1", 0, [], []);
+        var applied = await host.Account("bob").PlanLiquidationAsync(command);
+        var again = await host.Account("bob").PlanLiquidationAsync(command);
+
+        Assert.True(applied.Accepted);
+        Assert.True(again.Replayed);
+        Assert.Equal(applied.Pools.Single().Seizures, again.Pools.Single().Seizures);
+        var scan = await host.Netting.ScanAsync(); // the account shows a seizure in flight: proposed, and the router gets the same plan back
+
+        Assert.Equal(["bob"], scan.Proposed);
+        var action = Assert.Single(await SeizeActionsAsync(database, LiquidationRisk.ChainB));
+        Assert.Equal(applied.Pools.Single().Seizures.Single().DecisionId, action.DecisionId);
+        Assert.Equal("bob:1", Assert.Single(await host.Router("bob").GetLiquidationsAsync()).LiquidationId);
+        var bob = await host.Account("bob").GetSnapshotAsync();
+        Assert.Single(bob.Reservations);
+        await MarginAccountGrainTests.AssertLedgerMatchesAsync(database, bob);
+    }
+
+    [Fact]
     public async Task Scan_timer_on_the_fake_clock_proposes_and_a_margin_call_is_published_once()
     {
         var database = await Databases.CreateAsync();
