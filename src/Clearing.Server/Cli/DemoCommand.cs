@@ -18,19 +18,24 @@ public static class DemoCommand
         var port = new Option<int?>("--port") { Description = "Loopback port of the API (default: a free one)." };
         var repository = new Option<DirectoryInfo>("--repository") { Description = "The Clearing clone with deploy/devnet and contracts/evm/out (default: found above the current directory)." };
         var verbose = new Option<bool>("--verbose") { Description = "Also show the service's informational logs." };
-        var chainA = new Option<Uri>("--chain-a-rpc") { Description = "Use this running anvil as chain A instead of starting one (it must mine on its own: --block-time 1 --slots-in-an-epoch 1)." };
-        var chainB = new Option<Uri>("--chain-b-rpc") { Description = "Use this running anvil as chain B (as --chain-a-rpc)." };
-        var solana = new Option<Uri>("--solana-rpc") { Description = "Use this running Solana devnet (deploy/devnet/solana-rpc.mjs) instead of starting one." };
+        var chainA = new Option<string>("--chain-a-rpc") { Description = "Use this running anvil as chain A instead of starting one (it must mine on its own: --block-time 1 --slots-in-an-epoch 1)." };
+        var chainB = new Option<string>("--chain-b-rpc") { Description = "Use this running anvil as chain B (as --chain-a-rpc)." };
+        var solana = new Option<string>("--solana-rpc") { Description = "Use this running Solana devnet (deploy/devnet/solana-rpc.mjs) instead of starting one." };
         var command = new Command("demo", "Run the end-to-end demo: two anvil chains, the Solana devnet, vaults, the service on SQLite, deposits, trades, withdrawals and a liquidation.")
         {
             exitAfter, summary, workDir, port, repository, verbose, chainA, chainB, solana,
         };
         command.Validators.Add(result =>
         {
-            var given = new[] { chainA, chainB, solana }.Count(o => result.GetValue(o) is not null);
-            if (given is not 0 and not 3)
+            var given = new[] { chainA, chainB, solana }.Where(o => result.GetValue(o) is not null).ToList();
+            if (given.Count is not 0 and not 3)
             {
                 result.AddError("--chain-a-rpc, --chain-b-rpc and --solana-rpc go together: give all three running chains, or none to start them.");
+            }
+
+            foreach (var option in given.Where(o => HttpUrl(result.GetValue(o)) is null))
+            {
+                result.AddError($"{option.Name} '{result.GetValue(option)}' is not an http(s) URL.");
             }
         });
         command.SetAction((parse, cancellationToken) => DemoRunner.RunAsync(
@@ -41,9 +46,12 @@ public static class DemoCommand
                 parse.GetValue(port),
                 parse.GetValue(repository)?.FullName,
                 parse.GetValue(verbose),
-                parse.GetValue(chainA) is { } a && parse.GetValue(chainB) is { } b && parse.GetValue(solana) is { } s ? (a, b, s) : null),
+                HttpUrl(parse.GetValue(chainA)) is { } a && HttpUrl(parse.GetValue(chainB)) is { } b && HttpUrl(parse.GetValue(solana)) is { } s ? (a, b, s) : null),
             Console.Out,
             cancellationToken));
         return command;
     }
+
+    private static Uri? HttpUrl(string? text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps) ? url : null;
 }

@@ -76,14 +76,27 @@ public static class DemoConfiguration
                         ["LiquidationReceiver"] = deployment.Solana.LiquidationReceiver.ToString(),
                         ["PollIntervalMs"] = "250",
                     },
-                    // WETH is priced by the operator feed, so the scenario can move it (POST /v1/operator/prices/WETH).
-                    // A day's heartbeat: the demo's price never goes stale while it serves.
+                    // WETH is priced by its Chainlink-style feed on chain B (read with latestRoundData), so its fall is a
+                    // transaction on chain B and survives a restart of the service. A day's heartbeat: the demo's price
+                    // never goes stale while it serves.
                     Oracles = new Dictionary<string, object>
                     {
                         ["RefreshIntervalMs"] = "250",
                         ["Assets"] = new Dictionary<string, object>
                         {
-                            [DemoDeployer.WethAsset] = new { Sources = new Dictionary<string, object> { ["operator"] = new { Kind = "operator", HeartbeatSeconds = "86400" } } },
+                            [DemoDeployer.WethAsset] = new
+                            {
+                                Sources = new Dictionary<string, object>
+                                {
+                                    ["chain-b-feed"] = new Dictionary<string, string>
+                                    {
+                                        ["Kind"] = "evm-aggregator",
+                                        ["Chain"] = deployment.ChainB.Chain.Name,
+                                        ["Address"] = (deployment.ChainB.PriceFeed ?? throw new InvalidOperationException("chain B has no WETH/USD feed")).ToChecksumString(),
+                                        ["HeartbeatSeconds"] = "86400",
+                                    },
+                                },
+                            },
                         },
                     },
                 },
@@ -94,15 +107,15 @@ public static class DemoConfiguration
 
     /// <summary>
     /// USDC (6 decimals, $1) on chain A and on Solana, WETH (18 decimals, $2,500) on chain B; settlement in USDC on chain A;
-    /// one perp market, BTC-PERP (so WETH's fall moves only collateral, never a position's mark). WETH counts 80 % toward initial and 90 % toward maintenance health, so a fall in its price
-    /// is what pushes a leveraged WETH depositor under maintenance.
+    /// one perp market, BTC-PERP (so WETH's fall moves only collateral, never a position's mark). WETH counts 70 % toward initial and 80 % toward maintenance health, so a fall in its price
+    /// is what pushes a depositor who owes USDC against WETH under maintenance.
     /// </summary>
     private static string RiskFile(DemoDeployment deployment) => $$"""
         {"assets":[{"symbol":"USDC","decimals":6,"price":"1"},{"symbol":"WETH","decimals":18,"price":"{{DemoScenario.WethPriceBefore}}"}],
          "settlement":{"chain":"{{deployment.ChainA.Chain.Name}}","asset":"USDC"},
          "collateral":[
            {"chain":"{{deployment.ChainA.Chain.Name}}","asset":"USDC","initWeight":"1","maintWeight":"1","initLiabilityWeight":"1","maintLiabilityWeight":"1"},
-           {"chain":"{{deployment.ChainB.Chain.Name}}","asset":"WETH","initWeight":"0.8","maintWeight":"0.9","initLiabilityWeight":"1.2","maintLiabilityWeight":"1.1"},
+           {"chain":"{{deployment.ChainB.Chain.Name}}","asset":"WETH","initWeight":"0.7","maintWeight":"0.8","initLiabilityWeight":"1.3","maintLiabilityWeight":"1.2"},
            {"chain":"{{LocalChains.SolanaName}}","asset":"USDC","initWeight":"1","maintWeight":"1","initLiabilityWeight":"1","maintLiabilityWeight":"1"}],
          "markets":[{"symbol":"{{DemoScenario.Market}}","markPrice":"{{DemoScenario.BtcPrice}}","initialMarginRatio":"0.1","maintenanceMarginRatio":"0.05"}],
          "liquidation":{"buffer":"0.02","positionPenalty":"0.01","collateralPenalty":"0.02","liquidatorShare":"0.5"},

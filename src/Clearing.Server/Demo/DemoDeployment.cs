@@ -15,7 +15,10 @@ using Clearing.Server.Cli;
 
 namespace Clearing.Server.Demo;
 
-/// <summary>One EVM chain as deployed: its vault, its one collateral token, the operator key file and where seized collateral goes.</summary>
+/// <summary>
+/// One EVM chain as deployed: its vault, its one collateral token, the operator key file, where seized collateral goes,
+/// and the Chainlink-style USD price feed of its token when it has one (the test aggregator of contracts/evm, 8 decimals).
+/// </summary>
 public sealed record DeployedEvmChain(
     LocalEvmChain Chain,
     EvmAddress Vault,
@@ -24,7 +27,8 @@ public sealed record DeployedEvmChain(
     byte Decimals,
     EvmAddress Token,
     string OperatorKeyFile,
-    EvmAddress LiquidationReceiver);
+    EvmAddress LiquidationReceiver,
+    EvmAddress? PriceFeed);
 
 /// <summary>The Solana custody as set up: vault authority (its key file), the USDC-like mint, the vault token account and the receiver of seizures.</summary>
 public sealed record DeployedSolana(
@@ -63,15 +67,19 @@ public static class DemoDeployer
     public const string WethAsset = "WETH";
     private const ulong TenSolLamports = 10_000_000_000;
     private static readonly TimeSpan ReceiptDeadline = TimeSpan.FromSeconds(60);
+    /// <summary>Decimals of the price feeds' answers (USD × 10^8, as Chainlink's USD feeds).</summary>
+    public const byte FeedDecimals = 8;
+
     private static readonly AbiFunction TestTokenMint = AbiFunction.Parse("mint(address to, uint256 amount)");
+    private static readonly AbiFunction SetAnswer = AbiFunction.Parse("setAnswer(int256 answer, uint256 updatedAt)");
 
     /// <summary>Deploys both EVM chains and the Solana custody and funds <paramref name="users"/> (account, chain, whole tokens to hold).</summary>
     public static async Task<DemoDeployment> DeployAsync(
         LocalChains chains, string repositoryRoot, string folder, IReadOnlyList<(string Account, string Chain, BigInteger Units)> users, CancellationToken cancellationToken)
     {
         using var http = new HttpClient();
-        var a = DeployEvmAsync(http, chains.ChainA, repositoryRoot, folder, UsdcAsset, 6, cancellationToken);
-        var b = DeployEvmAsync(http, chains.ChainB, repositoryRoot, folder, WethAsset, 18, cancellationToken);
+        var a = DeployEvmAsync(http, chains.ChainA, repositoryRoot, folder, UsdcAsset, 6, null, cancellationToken);
+        var b = DeployEvmAsync(http, chains.ChainB, repositoryRoot, folder, WethAsset, 18, DemoScenario.WethPriceBefore, cancellationToken);
         var solanaClient = new SolanaRpcClient(http, chains.SolanaRpcUrl);
         var issuer = Keypair.Generate();
         var solana = DeploySolanaAsync(solanaClient, chains.SolanaRpcUrl, issuer, folder, cancellationToken);
@@ -90,8 +98,21 @@ public static class DemoDeployer
     public static EvmTransactionSender Sender(HttpClient http, LocalEvmChain chain, EvmPrivateKey key) =>
         new(new EvmRpcClient(http, chain.RpcUrl), key, chain.ChainId);
 
+    /// <summary>
+    /// Publishes <paramref name="usd"/> (whole dollars) as the feed's new round, updated now. The test aggregator takes
+    /// answers from anyone; anvil's faucet key sends it, standing in for the feed's publisher.
+    /// </summary>
+    public static async Task<string> PublishPriceAsync(HttpClient http, DeployedEvmChain chain, int usd, CancellationToken cancellationToken)
+    {
+        var feed = chain.PriceFeed ?? throw new InvalidOperationException($"{chain.Chain.Name} has no price feed.");
+        var answer = usd * BigInteger.Pow(10, FeedDecimals);
+        var receipt = await Sender(http, chain.Chain, EvmPrivateKey.FromHex(LocalChains.AnvilFaucetKey))
+            .SendAndWaitAsync(feed, SetAnswer.EncodeCall(answer, new BigInteger(DateTimeOffset.UtcNow.ToUnixTimeSeconds())), 0, ReceiptDeadline, cancellationToken);
+        return receipt.TransactionHash.ToString();
+    }
+
     private static async Task<DeployedEvmChain> DeployEvmAsync(
-        HttpClient http, LocalEvmChain chain, string root, string folder, string asset, byte decimals, CancellationToken cancellationToken)
+        HttpClient http, LocalEvmChain chain, string root, string folder, string asset, byte decimals, int? usdPrice, CancellationToken cancellationToken)
     {
         var operatorKeyFile = Path.Combine(folder, $"{chain.Name}-operator.key");
         EvmKeyFile.Create(operatorKeyFile);
@@ -105,7 +126,18 @@ public static class DemoDeployer
         var token = (await operatorSender.SendAndWaitAsync(null, tokenCreation, 0, ReceiptDeadline, cancellationToken)).ContractAddress
             ?? throw new InvalidOperationException($"{chain.Name}: the {asset} deployment created no contract.");
         var vault = await VaultDeployment.DeployAsync(operatorSender, Bytecode(root, "ClearingVault"), new VaultDeploymentPlan([token], [operatorKey.Address], []), cancellationToken);
-        return new DeployedEvmChain(chain, vault.Address, vault.DeploymentBlock, asset, decimals, token, operatorKeyFile, EvmPrivateKey.Generate().Address);
+        var deployed = new DeployedEvmChain(chain, vault.Address, vault.DeploymentBlock, asset, decimals, token, operatorKeyFile, EvmPrivateKey.Generate().Address, null);
+        if (usdPrice is not { } usd)
+        {
+            return deployed;
+        }
+
+        byte[] feedCreation = [.. Bytecode(root, "MockAggregator"), .. AbiCodec.Encode("uint8,string", FeedDecimals, $"{asset} / USD")];
+        var feed = (await operatorSender.SendAndWaitAsync(null, feedCreation, 0, ReceiptDeadline, cancellationToken)).ContractAddress
+            ?? throw new InvalidOperationException($"{chain.Name}: the {asset}/USD feed deployment created no contract.");
+        deployed = deployed with { PriceFeed = feed };
+        await PublishPriceAsync(http, deployed, usd, cancellationToken);
+        return deployed;
     }
 
     private static async Task<DeployedSolana> DeploySolanaAsync(SolanaRpcClient client, Uri url, Keypair issuer, string folder, CancellationToken cancellationToken)

@@ -29,6 +29,15 @@ public sealed class DemoEventStream(MemberApiClient member) : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether any event whose kind starts with <paramref name="kindPrefix"/> was seen for <paramref name="account"/>.</summary>
+    public bool SeenAny(string account, string kindPrefix)
+    {
+        lock (seen)
+        {
+            return seen.Any(s => s.Account == account && s.Kind.StartsWith(kindPrefix, StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>What the stream carried so far, per account: "bob: deposit.credited, liquidation.planned; …".</summary>
     public string Describe()
     {

@@ -12,7 +12,7 @@ public sealed class DemoStepFailedException(string message) : Exception(message)
 /// <summary>
 /// The end-to-end scenario of issue 7, driven the way the outside world drives Clearing: the service only through the
 /// signed member API (and the operator's price endpoint), the chains only through JSON-RPC. Three users deposit on
-/// chain A, chain B and Solana; the member opens perp positions for them; a withdrawal that would break initial health
+/// chain A, chain B and Solana; the member reports perp fills for them (bob's leave him owing USDC against his WETH); a withdrawal that would break initial health
 /// is refused and one that does not is paid on its chain; WETH's price falls, bob's account becomes liquidatable and
 /// its WETH is seized on chain B — confirmed by reading chain B — while the API, the ledger and the event stream show
 /// it; alice and carol are never touched. Every wait is a condition with a deadline.
@@ -24,10 +24,13 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
     public const string Carol = "carol";
     public const string Market = "BTC-PERP";
     public const string BtcPrice = "60000";
-    public const string WethPriceBefore = "2500";
+    public const int WethPriceBefore = 2500;
 
-    /// <summary>WETH's price after the fall: bob's 4 WETH then count 3,600 USD toward maintenance, less than his position needs.</summary>
-    public const string WethPriceAfter = "1000";
+    /// <summary>
+    /// WETH's price after the fall: bob's 4 WETH are then worth 2,800 USD and count 2,240 toward maintenance, less than
+    /// the 2,500 USDC he owes — liquidatable, but not bankrupt (the `clearing margin` plan: seize about 2.48 WETH on chain B).
+    /// </summary>
+    public const int WethPriceAfter = 700;
 
     /// <summary>Alice: 10,000 USDC on chain A (6 decimals).</summary>
     public static readonly BigInteger AliceUsdc = 10_000_000_000;
@@ -53,15 +56,16 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
     ];
 
     /// <summary>
-    /// The positions the member opens (size in BTC, signed). Bob's 1.25 BTC long is 75,000 USD of notional: 7,500 initial
-    /// margin against his 8,000 of initially weighted WETH — accepted — and 3,750 of maintenance margin, which his WETH
-    /// covers until its price falls.
+    /// The fills the member reports (size in BTC, signed; USD price). Alice goes long and carol short 0.05 BTC. Bob buys
+    /// 1 BTC at 60,000 (6,000 of initial margin against the 7,000 his WETH counts for) and sells it at 57,500: he realizes
+    /// a 2,500 USD loss, which he owes in the settlement asset (USDC on chain A) against his WETH on chain B.
     /// </summary>
-    public static readonly IReadOnlyList<(string Account, string SizeDelta)> Positions =
+    public static readonly IReadOnlyList<(string Account, string SizeDelta, string Price)> Trades =
     [
-        (Alice, "0.05"),
-        (Bob, "1.25"),
-        (Carol, "-0.05"),
+        (Alice, "0.05", BtcPrice),
+        (Carol, "-0.05", BtcPrice),
+        (Bob, "1", BtcPrice),
+        (Bob, "-1", "57500"),
     ];
 
     private static readonly TimeSpan CreditDeadline = TimeSpan.FromSeconds(120);
@@ -82,17 +86,17 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
         events.Start(cancellationToken);
         try
         {
-            await StepAsync("price-feed", $"the operator feed publishes WETH at {WethPriceBefore} USD", [], ct => SetWethPriceAsync(WethPriceBefore, ct), cancellationToken);
+            await StepAsync("price-feed", $"the oracle prices WETH at {WethPriceBefore} USD from chain B's WETH/USD feed", [], ct => WaitForWethPriceAsync(WethPriceBefore, ct), cancellationToken);
             await StepAsync("deposit", "three users deposit on chain A, chain B and Solana with their own keys", [], DepositAsync, cancellationToken);
             await StepAsync("credit", "each deposit is credited once, after finality", ["deposit"], CreditAsync, cancellationToken);
-            await StepAsync("trade", $"the member opens {Market} positions for them through the signed API", ["credit", "price-feed"], TradeAsync, cancellationToken);
+            await StepAsync("trade", $"the member reports {Market} fills for them through the signed API (bob closes at a 2,500 USD loss)", ["credit", "price-feed"], TradeAsync, cancellationToken);
             await StepAsync("withdraw-refused", "a withdrawal that would break initial health is refused", ["trade"], WithdrawRefusedAsync, cancellationToken);
             await StepAsync("withdraw-paid", "a withdrawal that keeps initial health is paid on chain A", ["trade"], WithdrawPaidAsync, cancellationToken);
-            await StepAsync("price-drop", $"WETH falls from {WethPriceBefore} to {WethPriceAfter} USD (operator price feed)", ["trade"], ct => SetWethPriceAsync(WethPriceAfter, ct), cancellationToken);
+            await StepAsync("price-drop", $"WETH falls from {WethPriceBefore} to {WethPriceAfter} USD: a new round on chain B's WETH/USD feed", ["trade"], PriceDropAsync, cancellationToken);
             await StepAsync("liquidatable", "bob's account falls below maintenance and a liquidation is planned", ["price-drop"], LiquidatableAsync, cancellationToken);
             await StepAsync("seizure", "bob's collateral is seized on the chain that holds it, checked by reading that chain", ["liquidatable"], SeizureAsync, cancellationToken);
             await StepAsync("ledger", "the ledger and GET /v1/accounts/bob/liquidations show the liquidation", ["seizure"], LedgerAsync, cancellationToken);
-            await StepAsync("events", "the event stream carried the deposits and the liquidation", ["seizure"], EventsAsync, cancellationToken);
+            await StepAsync("events", "the member's event stream (SSE) carried bob's liquidation and nothing of the kind for the others", ["seizure"], EventsAsync, cancellationToken);
             await StepAsync("healthy-untouched", "alice and carol are healthy and were never liquidated", ["trade"], HealthyUntouchedAsync, cancellationToken);
             var accounts = new List<SummaryAccount>();
             foreach (var account in DemoConfiguration.Accounts)
@@ -178,20 +182,21 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
 
     private async Task<string> TradeAsync(CancellationToken cancellationToken)
     {
-        foreach (var (account, size) in Positions)
+        for (var i = 0; i < Trades.Count; i++)
         {
-            var body = JsonSerializer.Serialize(new { market = Market, sizeDelta = size, price = BtcPrice });
-            var answer = await member.PostAsync($"/v1/accounts/{account}/trades", body, $"demo-open-{account}", cancellationToken);
+            var (account, size, price) = Trades[i];
+            var body = JsonSerializer.Serialize(new { market = Market, sizeDelta = size, price });
+            var answer = await member.PostAsync($"/v1/accounts/{account}/trades", body, $"demo-trade-{i}-{account}", cancellationToken);
             if (answer.Status != System.Net.HttpStatusCode.Created)
             {
-                throw new DemoStepFailedException($"opening {size} {Market} for {account} was not accepted: {answer}");
+                throw new DemoStepFailedException($"the fill {size} {Market} @ {price} for {account} was not accepted: {answer}");
             }
 
             using var json = answer.Json();
-            progress.WriteLine($"[demo]     {account,-6} {(size.StartsWith('-') ? "short" : "long "),-5} {size.TrimStart('-')} {Market} @ {BtcPrice}; initial health {Usd(json.RootElement.GetProperty("initialHealthAfter").GetString())}");
+            progress.WriteLine($"[demo]     {account,-6} {(size.StartsWith('-') ? "sells" : "buys"),-5} {size.TrimStart('-')} {Market} @ {price}; initial health {Usd(json.RootElement.GetProperty("initialHealthAfter").GetString())}");
         }
 
-        return $"{Positions.Count} positions open";
+        return $"{Trades.Count} fills applied";
     }
 
     private async Task<string> WithdrawRefusedAsync(CancellationToken cancellationToken)
@@ -241,17 +246,34 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
         return $"paid on {chain.Chain.Name} and settled";
     }
 
-    /// <summary>Sets WETH's operator-feed price and checks the oracle reports it live at that price.</summary>
-    private async Task<string> SetWethPriceAsync(string price, CancellationToken cancellationToken)
+    private async Task<string> PriceDropAsync(CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.Serialize(new { price });
-        var answer = await operatorApi.PostAsync("/v1/operator/prices/WETH", body, $"demo-weth-{price}", cancellationToken);
-        if (!answer.IsSuccess)
-        {
-            throw new DemoStepFailedException($"the operator price endpoint refused WETH at {price}: {answer}");
-        }
+        var transaction = await wallets.PublishWethPriceAsync(WethPriceAfter, cancellationToken);
+        progress.WriteLine($"[demo]     WETH/USD round {WethPriceAfter} published on {wallets.Deployment.ChainB.Chain.Name}: tx {transaction}");
+        return await WaitForWethPriceAsync(WethPriceAfter, cancellationToken);
+    }
 
-        return $"oracle answer: {answer.Body}";
+    /// <summary>Waits until the service's oracle (GET /v1/operator/prices, operator credential) has WETH live at <paramref name="usd"/>.</summary>
+    private async Task<string> WaitForWethPriceAsync(int usd, CancellationToken cancellationToken)
+    {
+        var expected = usd.ToString(CultureInfo.InvariantCulture);
+        await UntilAsync(
+            async () =>
+            {
+                var answer = await operatorApi.GetAsync("/v1/operator/prices", cancellationToken);
+                if (!answer.IsSuccess)
+                {
+                    return false;
+                }
+
+                using var json = answer.Json();
+                return json.RootElement.EnumerateArray().Any(p =>
+                    p.GetProperty("asset").GetString() == DemoDeployer.WethAsset && p.GetProperty("status").GetString() == "live" && p.GetProperty("price").GetString() == expected);
+            },
+            ChainDeadline,
+            $"the oracle to price WETH live at {expected} USD",
+            async () => $"GET /v1/operator/prices: {await operatorApi.GetAsync("/v1/operator/prices", cancellationToken)}");
+        return $"oracle: WETH live at {expected} USD";
     }
 
     private async Task<string> LiquidatableAsync(CancellationToken cancellationToken)
@@ -331,12 +353,20 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
 
     private async Task<string> EventsAsync(CancellationToken cancellationToken)
     {
-        string[] wanted = ["deposit.credited", "liquidation.planned", "liquidation.completed"];
+        string[] wanted = ["liquidation.planned", "liquidation.completed"];
         await UntilAsync(
-            () => Task.FromResult(wanted.All(kind => events.Seen(Bob, kind)) && events.Seen(Alice, "deposit.credited") && events.Seen(Carol, "deposit.credited")),
+            () => Task.FromResult(wanted.All(kind => events.Seen(Bob, kind))),
             TimeSpan.FromSeconds(30),
-            $"the event stream to carry {string.Join(", ", wanted)} for bob and the deposits of alice and carol",
+            $"the event stream to carry {string.Join(" and ", wanted)} for bob",
             () => Task.FromResult(events.Describe()));
+        foreach (var healthy in new[] { Alice, Carol })
+        {
+            if (events.SeenAny(healthy, "liquidation."))
+            {
+                throw new DemoStepFailedException($"the event stream carried a liquidation event for {healthy}, who is healthy: {events.Describe()}");
+            }
+        }
+
         return events.Describe();
     }
 
@@ -376,10 +406,10 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
         }
 
         var deployed = wallets.Deployment.Evm(chain);
-        var seized = await wallets.EvmSeizureAsync(deployed, transaction, cancellationToken);
+        var (seized, seen) = await wallets.EvmSeizureAsync(deployed, transaction, cancellationToken);
         if (seized is null || seized.Amount != amount || seized.Token != deployed.Token || seized.To != deployed.LiquidationReceiver)
         {
-            throw new DemoStepFailedException($"{transaction} on {chain} should be the vault's seizure of {amount} {deployed.Asset} to {deployed.LiquidationReceiver}; the chain shows {seized?.ToString() ?? "no seizure"}");
+            throw new DemoStepFailedException($"{transaction} on {chain} should be the vault's seizure of {amount} {deployed.Asset} to {deployed.LiquidationReceiver}; the chain shows: {seen}");
         }
     }
 

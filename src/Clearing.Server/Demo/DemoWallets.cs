@@ -48,6 +48,10 @@ public sealed class DemoWallets(DemoDeployment deployment) : IDisposable
             cancellationToken);
     }
 
+    /// <summary>Publishes a new WETH/USD round on chain B's feed (whole dollars); returns the transaction hash.</summary>
+    public Task<string> PublishWethPriceAsync(int usd, CancellationToken cancellationToken) =>
+        DemoDeployer.PublishPriceAsync(http, deployment.ChainB, usd, cancellationToken);
+
     public async Task<BigInteger> EvmTokenBalanceAsync(DeployedEvmChain chain, EvmAddress owner, CancellationToken cancellationToken)
     {
         var answer = (await Evm(chain).CallAsync(new CallRequest { To = chain.Token, Data = Erc20Abi.EncodeBalanceOf(owner) }, BlockTag.Latest, cancellationToken)).Value;
@@ -57,26 +61,38 @@ public sealed class DemoWallets(DemoDeployment deployment) : IDisposable
     public async Task<ulong> SolanaTokenBalanceAsync(PublicKey tokenAccount, CancellationToken cancellationToken) =>
         (await Solana().GetTokenAccountAsync(tokenAccount, Commitment.Confirmed, cancellationToken)).Value.Value?.TokenAmount.BaseUnits ?? 0;
 
-    /// <summary>The vault's Seized event in <paramref name="transaction"/>'s receipt, or null when the transaction is unknown, reverted or seized nothing.</summary>
-    public async Task<EvmSeizure?> EvmSeizureAsync(DeployedEvmChain chain, string transaction, CancellationToken cancellationToken)
+    /// <summary>
+    /// The vault's Seized event in <paramref name="transaction"/>'s receipt, or null with what the chain shows instead
+    /// (unknown transaction, reverted, or no Seized event of this vault).
+    /// </summary>
+    public async Task<(EvmSeizure? Seizure, string Seen)> EvmSeizureAsync(DeployedEvmChain chain, string transaction, CancellationToken cancellationToken)
     {
         // A transaction hash is 0x and 64 hex digits; anything else cannot be on this chain.
         if (transaction is not { Length: 66 } || !transaction.StartsWith("0x", StringComparison.Ordinal) || transaction.AsSpan(2).ContainsAnyExcept("0123456789abcdefABCDEF"))
         {
-            return null;
+            return (null, "not a transaction hash");
         }
 
         var receipt = (await Evm(chain).GetTransactionReceiptAsync(Hash32.Parse(transaction), cancellationToken)).Value;
-        var log = receipt is { Succeeded: true }
-            ? receipt.Logs.FirstOrDefault(l => l.Address == chain.Vault && l.Topics.Count > 0 && l.Topics[0].AsSpan().SequenceEqual(ClearingVaultAbi.Seized.Topic0))
-            : null;
+        if (receipt is null)
+        {
+            return (null, "no receipt (not mined)");
+        }
+
+        if (!receipt.Succeeded)
+        {
+            return (null, $"reverted in block {receipt.BlockNumber}");
+        }
+
+        var log = receipt.Logs.FirstOrDefault(l => l.Address == chain.Vault && l.Topics.Count > 0 && l.Topics[0].AsSpan().SequenceEqual(ClearingVaultAbi.Seized.Topic0));
         if (log is null)
         {
-            return null;
+            return (null, $"a successful transaction to {receipt.To} with {receipt.Logs.Count} log(s), none a Seized event of the vault {chain.Vault}");
         }
 
         var values = ClearingVaultAbi.Seized.Decode(log);
-        return new EvmSeizure((EvmAddress)values["token"], (EvmAddress)values["to"], (BigInteger)values["amount"]);
+        var seizure = new EvmSeizure((EvmAddress)values["token"], (EvmAddress)values["to"], (BigInteger)values["amount"]);
+        return (seizure, seizure.ToString());
     }
 
     /// <summary>Whether <paramref name="signature"/> landed without error (at confirmed or finalized).</summary>
