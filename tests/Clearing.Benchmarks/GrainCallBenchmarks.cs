@@ -51,6 +51,7 @@ public sealed class CounterGrain([PersistentState("counter")] IPersistentState<C
 /// Every benchmark makes <see cref="Calls"/> calls per invocation; BenchmarkDotNet reports per call.
 /// </summary>
 [MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)] // a few minutes on 2 shared cores
 public class GrainCallBenchmarks
 {
     public const int Calls = 10_000;

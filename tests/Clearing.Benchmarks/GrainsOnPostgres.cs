@@ -50,6 +50,12 @@ internal static class GrainsOnPostgres
 
     private static async Task<int> RunAsync(int commands, int[] clientCounts, int pgbenchSeconds, GroupCommitOptions groupCommit)
     {
+        if (clientCounts.Any(c => c < 1 || commands % c != 0))
+        {
+            Console.Error.WriteLine($"{commands} credits must split evenly over each client count ({string.Join(',', clientCounts)})");
+            return 2;
+        }
+
         var pgbench = FindPgbench();
         await using var postgres = await PostgresServer.StartAsync();
         Console.WriteLine($"{postgres.Version}, pgbench {pgbench}; {commands:N0} credits per run; pgbench {pgbenchSeconds} s per run; {groupCommit}");
@@ -61,12 +67,6 @@ internal static class GrainsOnPostgres
         var rows = new List<string>();
         foreach (var clients in clientCounts)
         {
-            if (commands % clients != 0)
-            {
-                Console.Error.WriteLine($"{commands} credits do not split evenly over {clients} clients");
-                return 2;
-            }
-
             var load = DepositBenchmarkHost.LoadAverage();
             var single = await RunOursAsync(await NewPostgresDatabaseAsync(postgres), commands, clients, groupCommit: null);
             var grouped = await RunOursAsync(await NewPostgresDatabaseAsync(postgres), commands, clients, groupCommit);
