@@ -228,9 +228,12 @@ public sealed partial class MarginAccountGrain(
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(market);
         await AbsorbCreditedDepositsAsync();
-        var context = risk.Current.ContextAt(Clock.GetUtcNow());
+        var configuration = risk.Current;
+        var context = configuration.ContextAt(Clock.GetUtcNow());
         var index = context.MarketStateFor(market).CumulativeFundingIndex;
-        var cross = State.ToCrossPool(AccountId);
+        // A position in an isolated market lives, and settles its funding, in that market's sub-account.
+        var poolName = configuration.IsolatedMarkets.Contains(market) ? market : MarginPools.Cross;
+        var cross = State.PoolOf(AccountId, poolName);
         if (cross.PositionIn(market) is not { } position || position.LastFundingIndex == index)
         {
             return new FundingResult(market, index, 0);
@@ -242,13 +245,13 @@ public sealed partial class MarginAccountGrain(
         var entries = changes
             .SelectMany(change => new[]
             {
-                new JournalEntry(LedgerAccounts.Margin(AccountId), change.Key.Chain.Name, change.Key.Asset, (System.Numerics.BigInteger)change.Delta, "funding"),
+                new JournalEntry(PoolLedgerAccount(poolName), change.Key.Chain.Name, change.Key.Asset, (System.Numerics.BigInteger)change.Delta, "funding"),
                 new JournalEntry(LedgerAccounts.Market(market), change.Key.Chain.Name, change.Key.Asset, -(System.Numerics.BigInteger)change.Delta, "funding"),
             })
             .ToList();
         var settledUnits = changes.Aggregate(Int128.Zero, (sum, change) => sum + change.Delta);
         var (result, replayed) = await CommitCommandAsync(key, new FundingResult(market, index, settledUnits),
-            new CommandEffects<MarginAccountState>(State.WithCrossPool(settled))
+            new CommandEffects<MarginAccountState>(State.WithPool(poolName, settled))
             {
                 Journal = entries.Count == 0 ? [] : [new JournalTransaction(key, Clock.GetUtcNow(), entries)],
             });

@@ -274,6 +274,9 @@ public abstract class LiquidationTests
         // 30 SOL × 100 × 0.7 = 2,100 USD initial; a long of 100 SOL-PERP needs 20 % of 10,000 = 2,000 USD.
         var trade = await erin.ApplyTradeAsync(new ApplyTrade("sol-long", LiquidationRisk.SolPerp, Fixed.FromInt(100), Fixed.FromInt(100)));
         Assert.True(trade.Accepted, trade.Reason);
+        var takeBack = await erin.MoveIsolatedCollateralAsync(new MoveIsolatedCollateral("move-2", LiquidationRisk.SolPerp, LiquidationRisk.Solana, "SOL", LiquidationRisk.WholeSol(2), IntoIsolated: false));
+        Assert.False(takeBack.Accepted);
+        Assert.StartsWith("initial health of SOL-PERP would be", takeBack.Reason, StringComparison.Ordinal);
         var before = await erin.GetSnapshotAsync();
         Assert.Empty(before.Positions); // the cross pool holds no SOL-PERP
         Assert.Equal(Fixed.FromInt(100), Assert.Single(Assert.Single(before.Isolated!).Positions).Size);
@@ -299,6 +302,31 @@ public abstract class LiquidationTests
             .Select(b => (b.Chain, b.Asset, b.Amount)).OrderBy(b => b.Chain, StringComparer.Ordinal);
         var isolatedGrain = Assert.Single(after.Isolated!).Balances.Select(b => (b.Chain, b.Asset, (BigInteger)b.Units)).OrderBy(b => b.Chain, StringComparer.Ordinal);
         Assert.Equal(isolatedGrain, isolatedLedger);
+        await MarginAccountGrainTests.AssertLedgerMatchesAsync(database, after);
+    }
+
+    [Fact]
+    public async Task Funding_of_an_isolated_position_settles_in_its_sub_account()
+    {
+        var database = await Databases.CreateAsync();
+        await using var host = await LiquidationTestHost.StartAsync(database);
+        var erin = host.Account("erin");
+        await host.DepositAsync("erin", LiquidationRisk.Sol, LiquidationRisk.WholeSol(40));
+        await host.DepositAsync("erin", LiquidationRisk.Usdc, LiquidationRisk.Dollars(500));
+        Assert.True((await erin.MoveIsolatedCollateralAsync(new MoveIsolatedCollateral("move", LiquidationRisk.SolPerp, LiquidationRisk.Solana, "SOL", LiquidationRisk.WholeSol(40), IntoIsolated: true))).Accepted);
+        Assert.True((await erin.ApplyTradeAsync(new ApplyTrade("long", LiquidationRisk.SolPerp, Fixed.FromInt(100), Fixed.FromInt(100)))).Accepted);
+        host.Risk.Current = host.Risk.Current with
+        {
+            MarketStates = host.Risk.Current.MarketStates.SetItem(LiquidationRisk.SolPerp, PerpMarketState.AtPrice(Fixed.FromInt(100)) with { CumulativeFundingIndex = Fixed.Parse("0.25") }),
+        };
+
+        var funding = await erin.SettleFundingAsync(LiquidationRisk.SolPerp);
+
+        Assert.Equal(-LiquidationRisk.Dollars(25), funding.SettledUnits); // a long of 100 pays 100 × 0.25 USD
+        var after = await erin.GetSnapshotAsync();
+        Assert.Equal(LiquidationRisk.Dollars(500), after.Balances.Single(b => b.Asset == "USDC").Units); // the cross pool pays nothing
+        Assert.Equal(-LiquidationRisk.Dollars(25), Assert.Single(after.Isolated!).Balances.Single(b => b.Asset == "USDC").Units);
+        Assert.Equal(-(BigInteger)LiquidationRisk.Dollars(25), await LedgerAsync(database, LedgerAccounts.Isolated("erin", LiquidationRisk.SolPerp), LiquidationRisk.ChainA, "USDC"));
         await MarginAccountGrainTests.AssertLedgerMatchesAsync(database, after);
     }
 
