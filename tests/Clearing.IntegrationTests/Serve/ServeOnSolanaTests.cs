@@ -68,6 +68,21 @@ public sealed class ServeOnSolanaTests(SolanaDevnetFixture solana) : IClassFixtu
     }
 
     [Fact]
+    public async Task Deposit_instructions_name_the_vault_token_account_of_each_mint_and_the_account_as_memo()
+    {
+        using var response = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Get, "/v1/accounts/alice/deposit-instructions"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {text}");
+        using var document = JsonDocument.Parse(text);
+
+        var chain = Assert.Single(document.RootElement.GetProperty("chains").EnumerateArray());
+        Assert.Equal(
+            (ServeFolder.SolanaChain, "solana-vault", scenario.Authority.PublicKey.ToString(), "alice", scenario.VaultTokenAccount.ToString()),
+            (chain.GetProperty("chain").GetString(), chain.GetProperty("kind").GetString(), chain.GetProperty("vault").GetString(),
+                chain.GetProperty("accountField").GetString(), chain.GetProperty("assets").GetProperty("USDC").GetString()));
+    }
+
+    [Fact]
     public async Task A_withdrawal_through_the_api_is_paid_once_and_settled()
     {
         await DepositAndCreditAsync();

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Net;
+using System.Numerics;
+using System.Text.Json;
+using Clearing.Chains;
+using Clearing.Chains.Evm.Model;
+using Clearing.Chains.Evm.Signing;
+using Clearing.IntegrationTests.Evm;
+using Clearing.TestKit;
+using Microsoft.Extensions.Logging;
+
+namespace Clearing.IntegrationTests.Serve;
+
+/// <summary>
+/// An EVM node whose finalized block falls below what serve already credited (the chain rewound under it): the worker
+/// logs it critical and stops crediting that chain, while its executor keeps paying what was decided.
+/// </summary>
+[Trait("RealComponent", "true")]
+public sealed class ServeFinalityViolationTests : IAsyncLifetime
+{
+    private static readonly BigInteger Funded = 1_000_000_000;
+
+    private readonly ServeFolder folder = new();
+    private AnvilNode node = null!;
+    private AnvilContracts contracts = null!;
+    private EvmAddress usdc;
+    private EvmAddress vault;
+    private ServeHost serve = null!;
+
+    public async Task InitializeAsync()
+    {
+        node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
+        contracts = new AnvilContracts(node);
+        (usdc, vault) = await contracts.DeployFundedVaultAsync(Funded);
+        // Anvil's dev key 0: a public LOCAL DEVNET key, admin and operator of the test vault.
+        var keyFile = folder.File("operator.key");
+        await File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
+        var config = folder.WriteConfig(new Dictionary<string, object>
+        {
+            [ServeFolder.Chain] = new
+            {
+                RpcUrl = node.Url.ToString(),
+                ChainId = node.ChainId.ToString(CultureInfo.InvariantCulture),
+                VaultAddress = vault.ToChecksumString(),
+                Tokens = new Dictionary<string, string> { [usdc.ToChecksumString()] = "USDC" },
+                OperatorKeyFile = keyFile,
+                PollIntervalMs = "100",
+            },
+        });
+        serve = await ServeHost.StartAsync(config);
+    }
+
+    [Fact]
+    public async Task Finalized_below_the_credited_cursor_stops_crediting_loudly_while_the_executor_still_pays()
+    {
+        var beforeFinality = (await node.Rpc.CallAsync("evm_snapshot")).GetString()!;
+        await node.MineAsync(6);
+        await WaitForUsdcAsync(b => b.Available == Funded, "alice's deposit credited");
+        var finalized = await node.BlockNumberAsync("finalized");
+        await Wait.UntilAsync(async () => await serve.CommittedHeightAsync(ServeFolder.Chain) >= finalized, TimeSpan.FromSeconds(60), "the watcher's cursor at the finalized block");
+
+        // The node rewinds below the credited cursor: finality moved backwards.
+        Assert.True((await node.Rpc.CallAsync("evm_revert", beforeFinality)).GetBoolean());
+        await Wait.UntilAsync(
+            () => Task.FromResult(serve.Logs.Contains(LogLevel.Critical, $"EVM chain {ServeFolder.Chain}: FINALITY VIOLATED")),
+            TimeSpan.FromSeconds(30),
+            "the finality violation logged critical");
+
+        // A new deposit, final on the node, and a withdrawal: only the executor still runs.
+        await contracts.DepositTokenAsync(vault, usdc, AnvilNode.DevAccount1, AccountIdCodec.ToBytes32("alice"), 500_000_000);
+        var recipient = EvmPrivateKey.Generate().Address;
+        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"100000000","destination":"{{recipient.ToChecksumString()}}"}""";
+        using (var posted = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-after-violation")))
+        {
+            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        }
+
+        await WaitForUsdcAsync(b => b.Available == Funded - 100_000_000 && b.Reserved == 0, "the withdrawal paid and settled", mineEachCheck: true);
+        Assert.Equal(new UsdcBalance(Funded - 100_000_000, 0, 0), await UsdcAsync());
+        Assert.Equal(1, serve.Logs.Lines.Count(l => l.Level == LogLevel.Critical));
+    }
+
+    private async Task WaitForUsdcAsync(Func<UsdcBalance, bool> condition, string what, bool mineEachCheck = false)
+    {
+        var last = default(UsdcBalance);
+        try
+        {
+            await Wait.UntilAsync(
+                async () =>
+                {
+                    if (mineEachCheck)
+                    {
+                        await node.MineAsync(1);
+                    }
+
+                    last = await UsdcAsync();
+                    return condition(last);
+                },
+                TimeSpan.FromSeconds(60),
+                what,
+                TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message} Alice's USDC last seen: {last}.", timeout);
+        }
+    }
+
+    private async Task<UsdcBalance> UsdcAsync()
+    {
+        using var response = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Get, "/v1/accounts/alice"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/accounts/alice: {(int)response.StatusCode} {text}");
+        using var view = JsonDocument.Parse(text);
+        foreach (var balance in view.RootElement.GetProperty("balances").EnumerateArray())
+        {
+            if (balance.GetProperty("chain").GetString() == ServeFolder.Chain && balance.GetProperty("asset").GetString() == "USDC")
+            {
+                return new UsdcBalance(Units(balance, "available"), Units(balance, "reserved"), Units(balance, "pending"));
+            }
+        }
+
+        return new UsdcBalance(0, 0, 0);
+    }
+
+    private static BigInteger Units(JsonElement balance, string name) => BigInteger.Parse(balance.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
+
+    public async Task DisposeAsync()
+    {
+        if (serve is not null)
+        {
+            await serve.DisposeAsync();
+        }
+
+        if (node is not null)
+        {
+            await node.DisposeAsync();
+        }
+
+        folder.Dispose();
+    }
+
+    private readonly record struct UsdcBalance(BigInteger Available, BigInteger Reserved, BigInteger Pending);
+}
