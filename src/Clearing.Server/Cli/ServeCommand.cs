@@ -6,9 +6,11 @@ namespace Clearing.Server.Cli;
 /// <summary>
 /// <c>clearing serve [--config FILE] [--urls URLS]</c>: the member API with telemetry, configured from appsettings.json,
 /// the optional file and environment variables (<c>Persistence__Provider</c>, <c>Clearing__Members__m1__SecretFile</c>, …).
-/// With <c>Clearing:Evm:Chains:&lt;name&gt;</c> it also runs each EVM chain's deposit watcher and executor
-/// (src/Clearing.Server/Chains/README.md). A missing secret file, risk file or database setting, or an unusable chain
-/// (zero or missing vault, empty allowlist, missing key file, non-http(s) RPC URL) stops it before it listens (exit code 2).
+/// With <c>Clearing:Evm:Chains:&lt;name&gt;</c> and <c>Clearing:Solana</c> it also runs each chain's deposit watcher and
+/// executor (withdrawals and seizures); with <c>Clearing:Oracles</c> the grains' prices come from the oracles
+/// (src/Clearing.Server/Chains/README.md). A missing secret file, risk file or database setting, or an unusable chain or
+/// oracle section (zero or missing vault, empty allowlist, missing key file, non-http(s) RPC URL, …) stops it before it
+/// listens (exit code 2), every problem of the section named.
 /// </summary>
 public static class ServeCommand
 {
