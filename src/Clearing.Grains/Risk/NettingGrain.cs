@@ -20,7 +20,8 @@ namespace Clearing.Grains.Risk;
 /// (<see cref="UpdateAccountAsync"/>); the scan timer reads the risk configuration and applies only what changed
 /// (<see cref="ExposureBook.OnPrice"/>, <see cref="ExposureBook.OnMarketState"/>, <see cref="ExposureBook.OnChainHaircut"/>;
 /// the clock only under a price policy that ages prices). It keeps no state of its own: on activation it rebuilds the
-/// book from every stored margin-account state.
+/// book from every stored margin-account state (through an <see cref="IGrainStateScanner"/>, or the
+/// <see cref="ClearingDatabase"/>'s grain storage; a host with neither starts with an empty book).
 /// </summary>
 /// <remarks>
 /// Proposals: each account with a liquidatable pool whose prices are all live (<see cref="RiskConfiguration.LiquidationBlocker"/>:
@@ -64,11 +65,17 @@ public sealed class NettingGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var states = scanner ?? (database is null ? null : new SqlGrainStorage(database))
-            ?? throw new InvalidOperationException("The netting grain needs an IGrainStateScanner (or a ClearingDatabase) in the host's services to rebuild the risk book.");
-        foreach (var stored in await states.ScanAsync(AccountGrainType, AccountStateName, cancellationToken))
+        if ((scanner ?? (database is null ? null : new SqlGrainStorage(database))) is { } states)
         {
-            accounts[stored.Key] = new AccountEntry(stored.Version, Deserialize(stored.Json));
+            foreach (var stored in await states.ScanAsync(AccountGrainType, AccountStateName, cancellationToken))
+            {
+                accounts[stored.Key] = new AccountEntry(stored.Version, Deserialize(stored.Json));
+            }
+        }
+        else
+        {
+            // A host without a database in its services (benchmarks, tools): the book holds the accounts that commit from now on.
+            Trace.TraceWarning("netting: no IGrainStateScanner or ClearingDatabase in the host's services; the risk book starts empty and fills from account updates.");
         }
 
         RebuildBook(risk.Current);
