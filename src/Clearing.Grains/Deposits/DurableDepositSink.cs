@@ -5,8 +5,9 @@ namespace Clearing.Grains.Deposits;
 
 /// <summary>
 /// The <see cref="IDepositSink"/> of a running host: every call goes to the chain's <see cref="IChainDepositsGrain"/>,
-/// which credits through the account grains (each credit durable and idempotent on its deposit key) and advances the
-/// fenced cursor after them. A chain watcher may call it again after any failure with what it reads again.
+/// which commits a finalized batch as one transaction — the fenced cursor advance with every deposit's key, journal and
+/// inbox row — and then has the accounts absorb their credits. A chain watcher may call it again after any failure
+/// with what it reads again: what was committed comes back as credited before.
 /// </summary>
 public sealed class DurableDepositSink(IGrainFactory grains) : IDepositSink
 {
