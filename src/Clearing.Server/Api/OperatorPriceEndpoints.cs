@@ -34,7 +34,7 @@ public static class OperatorPriceEndpoints
             "getOraclePrices",
             "Operator: every oracle-priced asset: status (live, frozen, unavailable), the price the risk engine uses, the last good one, the reason and each source's verdict.",
             null,
-            [(200, "The oracle prices", typeof(OraclePriceResponse[])), .. common, (404, "Oracles are not configured", typeof(ProblemDetails))]));
+            [(200, "The oracle prices", typeof(OraclePricesResponse)), .. common, (404, "Oracles are not configured", typeof(ProblemDetails))]));
         return app;
     }
 
@@ -82,9 +82,9 @@ public static class OperatorPriceEndpoints
         }
 
         var current = book.Current.Prices;
-        return TypedResults.Ok(book.Latest.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => pair.Value is { } price
+        return TypedResults.Ok(new OraclePricesResponse([.. book.Latest.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => pair.Value is { } price
             ? Response(price)
-            : new OraclePriceResponse(pair.Key, "pending", current.TryGetValue(pair.Key, out var file) ? file.Price.ToString() : null, null, null, "not evaluated yet", null, null, [])).ToList());
+            : new OraclePriceResponse(pair.Key, "pending", current.TryGetValue(pair.Key, out var file) ? file.Price.ToString() : null, null, null, "not evaluated yet", null, null, []))]));
     }
 
     private static IResult NotConfigured() =>
@@ -168,6 +168,9 @@ public sealed record OraclePriceResponse(
     string? ObservedMedian,
     string? ObservedSpread,
     IReadOnlyList<OracleSourceResponse> Sources);
+
+/// <summary>Every oracle-priced asset, by symbol.</summary>
+public sealed record OraclePricesResponse(IReadOnlyList<OraclePriceResponse> Assets);
 
 /// <summary>One source's verdict: used, stale or failed, with what it read and why it was not used.</summary>
 public sealed record OracleSourceResponse(string Source, string Use, string? Price, long? PublishTime, string? Reason);

@@ -158,6 +158,42 @@ public sealed class ServeChainConfigurationTests : IDisposable
         Assert.Equal($"Clearing:Solana is unusable (1 problem(s)): Clearing:Solana: {problem}.", refusal.Message);
     }
 
+    [Fact]
+    public void An_unusable_oracles_section_is_refused_with_every_problem_named()
+    {
+        var config = folder.WriteConfig(new Dictionary<string, object>(), oracles: new
+        {
+            DivergenceThresholdBps = "20000",
+            Assets = new Dictionary<string, object>
+            {
+                ["ETH"] = new
+                {
+                    Sources = new Dictionary<string, object>
+                    {
+                        ["chainlink"] = new { Kind = "evm-aggregator", Chain = "nowhere", Address = "0x0000000000000000000000000000000000000000", HeartbeatSeconds = "3600" },
+                        ["pyth"] = new { Kind = "solana-account", Account = "not-base58!", Publisher = "11111111111111111111111111111111" },
+                        ["desk"] = new { Kind = "telepathy", HeartbeatSeconds = "60" },
+                    },
+                },
+                ["BTC"] = new { },
+            },
+        });
+
+        var refusal = Assert.Throws<ApiConfigurationException>(() => ClearingApiHost.Build([], builder => builder.Configuration.AddJsonFile(config)));
+
+        Assert.Equal(
+            "Clearing:Oracles is unusable (9 problem(s)): Clearing:Oracles: DivergenceThresholdBps '20000' is not an integer between 0 and 10000; "
+            + "Clearing:Oracles: Assets:BTC has no Sources; "
+            + "Clearing:Oracles:Assets:ETH:Sources:chainlink: Chain 'nowhere' is not a configured EVM chain with an RpcUrl; "
+            + "Clearing:Oracles:Assets:ETH:Sources:chainlink: Address '0x0000000000000000000000000000000000000000' is not a non-zero aggregator address; "
+            + "Clearing:Oracles:Assets:ETH:Sources:desk: Kind 'telepathy' is not evm-aggregator, solana-account or operator; "
+            + "Clearing:Oracles:Assets:ETH:Sources:pyth: HeartbeatSeconds is missing; "
+            + "Clearing:Oracles:Assets:ETH:Sources:pyth: a Solana source needs Clearing:Solana:RpcUrl; "
+            + "Clearing:Oracles:Assets:ETH:Sources:pyth: Account 'not-base58!' is not a non-zero base58 address; "
+            + "Clearing:Oracles:Assets:ETH:Sources:pyth: Publisher '11111111111111111111111111111111' is not a non-zero base58 program id (the owner the account must have).",
+            refusal.Message);
+    }
+
     /// <summary>A fixed local test key (seed 0x5E × 32), the vault authority of the good section.</summary>
     private static readonly Keypair VaultKey = Keypair.FromSeed(Enumerable.Repeat((byte)0x5E, 32).ToArray());
 

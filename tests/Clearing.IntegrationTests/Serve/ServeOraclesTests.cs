@@ -78,6 +78,20 @@ public sealed class ServeOperatorPriceTests : IAsyncLifetime
         Assert.Equal("urn:clearing:problem:unknown-oracle-asset", unknown.GetProperty("type").GetString());
     }
 
+    [Fact]
+    public async Task The_openapi_document_describes_the_price_endpoints()
+    {
+        using var document = JsonDocument.Parse(await serve.Http.GetStringAsync(new Uri("/openapi.json", UriKind.Relative)));
+        var paths = document.RootElement.GetProperty("paths");
+
+        var set = paths.GetProperty("/v1/operator/prices/{asset}").GetProperty("post");
+        var list = paths.GetProperty("/v1/operator/prices").GetProperty("get");
+
+        Assert.Equal(("setOperatorPrice", "getOraclePrices"), (set.GetProperty("operationId").GetString(), list.GetProperty("operationId").GetString()));
+        var assets = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("OraclePricesResponse").GetProperty("properties").GetProperty("assets");
+        Assert.Equal("array", assets.GetProperty("type").GetString());
+    }
+
     public async Task DisposeAsync()
     {
         if (serve is not null)
@@ -161,7 +175,7 @@ public sealed class ServeFrozenPriceTests : IAsyncLifetime
         using (var listed = await serve.Http.SendAsync(ServeFolder.SignedAsOperator(HttpMethod.Get, "/v1/operator/prices")))
         {
             using var prices = JsonDocument.Parse(await listed.Content.ReadAsStringAsync());
-            var eth = Assert.Single(prices.RootElement.EnumerateArray());
+            var eth = Assert.Single(prices.RootElement.GetProperty("assets").EnumerateArray());
             Assert.Equal(("ETH", "frozen"), (eth.GetProperty("asset").GetString(), eth.GetProperty("status").GetString()));
         }
 
