@@ -15,12 +15,14 @@ internal readonly struct RationalStep
     {
         ulong gcd = Gcd(multiplier, divisor);
         Multiplier = multiplier / gcd;
-        Divisor = divisor / gcd;
+        _divisor = new InvariantDivisor(divisor / gcd);
     }
+
+    private readonly InvariantDivisor _divisor;
 
     public UInt128 Multiplier { get; }
 
-    public ulong Divisor { get; }
+    public ulong Divisor => _divisor.Value;
 
     /// <summary>The caller guarantees x × Multiplier &lt; 2^127 (<see cref="BalanceSide.MaxUnits"/>).</summary>
     public UInt128 Apply(UInt128 x, bool roundUp)
@@ -31,7 +33,7 @@ internal readonly struct RationalStep
             return product;
         }
 
-        UInt128 quotient = WideMath.DivRem(product, Divisor, out ulong remainder);
+        UInt128 quotient = _divisor.DivRem(product, out ulong remainder);
         return roundUp && remainder != 0 ? quotient + 1 : quotient;
     }
 
@@ -249,7 +251,12 @@ internal static class BalanceKernel
 {
     /// <summary><see cref="CollateralParams.Contributions"/>, through the slot's precomputed steps when the
     /// balance is within their bounds, through the domain's function otherwise.</summary>
-    public static HealthTriple Contributions(Int128 units, in SlotFactors f, CollateralParams p, in AdjustedPrice price, Fixed haircut)
+    public static HealthTriple Contributions(Int128 units, in SlotFactors f, CollateralParams p, in AdjustedPrice price, Fixed haircut) =>
+        TryContributions(units, in f, out HealthTriple contributions) ? contributions : CollateralParams.Contributions(units, p, price, haircut);
+
+    /// <summary>The contributions through the precomputed steps; false (and nothing computed) when the balance
+    /// is outside their bounds, for the caller to run <see cref="CollateralParams.Contributions"/>.</summary>
+    public static bool TryContributions(Int128 units, in SlotFactors f, out HealthTriple contributions)
     {
         if (units > 0)
         {
@@ -257,7 +264,8 @@ internal static class BalanceKernel
             ref readonly BalanceSide side = ref f.Asset;
             if (!side.Fast || magnitude > side.MaxUnits)
             {
-                return CollateralParams.Contributions(units, p, price, haircut);
+                contributions = default;
+                return false;
             }
 
             UInt128 value = side.Shared ? side.Value.Apply(magnitude, roundUp: false) : magnitude;
@@ -267,10 +275,11 @@ internal static class BalanceKernel
                 init = side.Init.Apply(f.Scales && value > f.ScaleStart ? f.ScaleStart : value, roundUp: false);
             }
 
-            return new HealthTriple(
+            contributions = new HealthTriple(
                 Fixed.FromRaw((Int128)init),
                 Fixed.FromRaw((Int128)side.LiquidationEnd.Apply(value, roundUp: false)),
                 Fixed.FromRaw((Int128)side.Maint.Apply(value, roundUp: false)));
+            return true;
         }
 
         if (units < 0)
@@ -278,17 +287,20 @@ internal static class BalanceKernel
             ref readonly BalanceSide side = ref f.Debt;
             if (units == Int128.MinValue || !side.Fast || (UInt128)(-units) > side.MaxUnits)
             {
-                return CollateralParams.Contributions(units, p, price, haircut);
+                contributions = default;
+                return false;
             }
 
             UInt128 magnitude = (UInt128)(-units);
             UInt128 debt = side.Shared ? side.Value.Apply(magnitude, roundUp: true) : magnitude;
-            return new HealthTriple(
+            contributions = new HealthTriple(
                 Fixed.FromRaw(-(Int128)side.Init.Apply(debt, roundUp: true)),
                 Fixed.FromRaw(-(Int128)side.LiquidationEnd.Apply(debt, roundUp: true)),
                 Fixed.FromRaw(-(Int128)side.Maint.Apply(debt, roundUp: true)));
+            return true;
         }
 
-        return default;
+        contributions = default;
+        return true;
     }
 }

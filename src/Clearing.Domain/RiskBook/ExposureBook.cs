@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Clearing.Domain.Accounts;
 using Clearing.Domain.Assets;
 using Clearing.Domain.Health;
@@ -376,38 +378,65 @@ public sealed class ExposureBook
     }
 
     /// <summary>Recomputes the rows of pool <paramref name="p"/> (all of them, or only those of a changed slot or
-    /// market) with the domain's per-balance and per-position functions, then sums the pool's rows.</summary>
+    /// market) through the precomputed kernels (the domain's per-balance and per-position functions for a row
+    /// outside their bounds), then sums the pool's rows.</summary>
+    /// <remarks>The hot loop of a full revaluation: rows are reached by reference from the start of each array
+    /// (no bounds checks; every index comes from Upsert, within the arrays by construction), and the fallback's
+    /// arguments are loaded only when a row takes it.</remarks>
     private void Evaluate(int p, bool all)
     {
-        var total = default(HealthTriple);
+        Int128 init = 0, liquidationEnd = 0, maint = 0;
+        ref SlotFactors slots = ref MemoryMarshal.GetArrayDataReference(_slotFactors);
+        ref bool slotChanged = ref MemoryMarshal.GetArrayDataReference(_slotChanged);
         var first = p * _balanceStride;
-        var end = first + _balanceCount[p];
-        for (var row = first; row < end; row++)
+        var count = (int)Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceCount), p);
+        ref int balanceSlot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceSlot), first);
+        ref Int128 balanceUnits = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceUnits), first);
+        ref HealthTriple balanceContribution = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceContribution), first);
+        for (var i = 0; i < count; i++)
         {
-            var slot = _balanceSlot[row];
-            if (all || _slotChanged[slot])
+            var slot = Unsafe.Add(ref balanceSlot, i);
+            ref HealthTriple c = ref Unsafe.Add(ref balanceContribution, i);
+            if (all || Unsafe.Add(ref slotChanged, slot))
             {
-                _balanceContribution[row] = BalanceKernel.Contributions(_balanceUnits[row], in _slotFactors[slot], _slotParams[slot], in _slotPrice[slot], _slotHaircut[slot]);
+                var units = Unsafe.Add(ref balanceUnits, i);
+                if (!BalanceKernel.TryContributions(units, in Unsafe.Add(ref slots, slot), out c))
+                {
+                    c = CollateralParams.Contributions(units, _slotParams[slot], in _slotPrice[slot], _slotHaircut[slot]);
+                }
             }
 
-            total += _balanceContribution[row];
+            init = checked(init + c.Init.Raw);
+            liquidationEnd = checked(liquidationEnd + c.LiquidationEnd.Raw);
+            maint = checked(maint + c.Maint.Raw);
         }
 
+        ref MarketFactors markets = ref MemoryMarshal.GetArrayDataReference(_marketFactors);
+        ref bool marketChanged = ref MemoryMarshal.GetArrayDataReference(_marketChanged);
         first = p * _positionStride;
-        end = first + _positionCount[p];
-        for (var row = first; row < end; row++)
+        count = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionCount), p);
+        ref int positionMarket = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionMarket), first);
+        ref PositionRow positionRow = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionRow), first);
+        ref HealthTriple positionContribution = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionContribution), first);
+        for (var i = 0; i < count; i++)
         {
-            var m = _positionMarket[row];
-            if (all || _marketChanged[m])
+            var m = Unsafe.Add(ref positionMarket, i);
+            ref HealthTriple c = ref Unsafe.Add(ref positionContribution, i);
+            if (all || Unsafe.Add(ref marketChanged, m))
             {
-                _positionContribution[row] = PositionKernel.Contributions(
-                    in _positionRow[row], in _marketFactors[m], _positionSize[row], _positionEntry[row], _positionFundingIndex[row], _market[m], in _marketState[m], in _marketMark[m]);
+                if (!PositionKernel.TryContributions(in Unsafe.Add(ref positionRow, i), in Unsafe.Add(ref markets, m), out c))
+                {
+                    var row = first + i;
+                    c = PerpMargin.Contributions(_positionSize[row], _positionEntry[row], _positionFundingIndex[row], _market[m], in _marketState[m], in _marketMark[m]);
+                }
             }
 
-            total += _positionContribution[row];
+            init = checked(init + c.Init.Raw);
+            liquidationEnd = checked(liquidationEnd + c.LiquidationEnd.Raw);
+            maint = checked(maint + c.Maint.Raw);
         }
 
-        SetResult(p, total.Init, total.LiquidationEnd, total.Maint);
+        SetResult(p, Fixed.FromRaw(init), Fixed.FromRaw(liquidationEnd), Fixed.FromRaw(maint));
     }
 
     private void SetResult(int p, Fixed init, Fixed liquidationEnd, Fixed maint)

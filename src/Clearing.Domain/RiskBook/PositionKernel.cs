@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics.X86;
 using Clearing.Domain.Markets;
 using Clearing.Domain.Numerics;
 
@@ -97,14 +96,26 @@ internal static class PositionKernel
 {
     private const ulong Scale = 1_000_000_000_000_000_000;
 
+    private static readonly InvariantDivisor ScaleDivisor = new(Scale);
+
     /// <summary>Whole parts below 2^31 keep every product and sum of the fast path below 2^127.</summary>
     private static readonly UInt128 SplitLimit = (UInt128)Scale << 31;
 
-    public static HealthTriple Contributions(in PositionRow row, in MarketFactors market, Fixed size, Fixed entry, Fixed lastFundingIndex, PerpMarket perp, in PerpMarketState state, in AdjustedPrice mark)
+    /// <summary><see cref="PerpMargin.Contributions"/> through the prepared factors, or through the domain's
+    /// function when the position or market is outside their bounds.</summary>
+    public static HealthTriple Contributions(in PositionRow row, in MarketFactors market, Fixed size, Fixed entry, Fixed lastFundingIndex, PerpMarket perp, in PerpMarketState state, in AdjustedPrice mark) =>
+        TryContributions(in row, in market, out HealthTriple contributions)
+            ? contributions
+            : PerpMargin.Contributions(size, entry, lastFundingIndex, perp, state, mark);
+
+    /// <summary>The contributions through the prepared factors; false (nothing computed) when the position or
+    /// the market is outside their bounds, for the caller to run <see cref="PerpMargin.Contributions"/>.</summary>
+    public static bool TryContributions(in PositionRow row, in MarketFactors market, out HealthTriple contributions)
     {
         if (!row.Fast || !market.Fast)
         {
-            return PerpMargin.Contributions(size, entry, lastFundingIndex, perp, state, mark);
+            contributions = default;
+            return false;
         }
 
         // |size| × price / S = whole + fraction/S (a long is valued at the low price, a short at the high one).
@@ -133,7 +144,8 @@ internal static class PositionKernel
             maint = Fixed.Max(maint, tiers.Requirement(notionalUsd, initial: false));
         }
 
-        // As PerpMargin.Contributions: the same checked operations on the same values.
+        // As PerpMargin.Contributions: the same checked operations on the same values (requirements are ≥ 0, so
+        // the average's halving is a shift, as the domain's truncating division by 2).
         Fixed equity = Fixed.FromRaw(pnl) - Fixed.FromRaw(funding);
         Fixed initContribution = equity - init;
         if (!market.AllowsNewRisk && initContribution.IsPositive)
@@ -141,7 +153,8 @@ internal static class PositionKernel
             initContribution = Fixed.Zero;
         }
 
-        return new HealthTriple(initContribution, equity - Fixed.FromRaw((init.Raw + maint.Raw + 1) / 2), equity - maint);
+        contributions = new HealthTriple(initContribution, equity - Fixed.FromRaw((init.Raw + maint.Raw + 1) >> 1), equity - maint);
+        return true;
     }
 
     /// <summary>Splits a non-negative value at 10^18 when its whole part is below 2^31.</summary>
@@ -205,19 +218,6 @@ internal static class PositionKernel
         return Fixed.FromRaw((Int128)(Math.BigMul(whole, ratio) + part + (remainder != 0 ? 1UL : 0UL)));
     }
 
-    /// <summary>n / 10^18 and its remainder for n &lt; 10^18 × 2^64 (so the quotient fits 64 bits): one hardware divide.</summary>
-    private static ulong DivRemScale(UInt128 n, out ulong remainder)
-    {
-        if (X86Base.X64.IsSupported)
-        {
-#pragma warning disable SYSLIB5004 // experimental only for its API shape; guarded by IsSupported, portable path below.
-            (ulong quotient, remainder) = X86Base.X64.DivRem((ulong)n, (ulong)(n >> 64), Scale);
-#pragma warning restore SYSLIB5004
-            return quotient;
-        }
-
-        (UInt128 q, UInt128 r) = UInt128.DivRem(n, Scale);
-        remainder = (ulong)r;
-        return (ulong)q;
-    }
+    /// <summary>n / 10^18 and its remainder for n &lt; 10^18 × 2^64 (so the quotient fits 64 bits).</summary>
+    private static ulong DivRemScale(UInt128 n, out ulong remainder) => ScaleDivisor.DivRemSmallQuotient(n, out remainder);
 }
