@@ -22,7 +22,7 @@ public static class OracleTelemetry
             "Age of the asset's price the risk engine uses (live quote, else the last good one), from its publish time.");
         ClearingTelemetry.Meter.CreateObservableGauge("clearing.oracle.divergence", Divergence, "1",
             "Largest distance of a fresh source from the median, as a fraction of the median (0.02 = 2 %).");
-        ClearingTelemetry.Meter.CreateObservableGauge("clearing.oracle.live", Live, "1",
+        ClearingTelemetry.Meter.CreateObservableGauge("clearing.oracle.live", Live, unit: null,
             "1 when the asset's price is live (liquidations allowed), 0 when frozen or unavailable.");
     }
 

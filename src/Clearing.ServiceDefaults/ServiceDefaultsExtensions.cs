@@ -15,6 +15,11 @@ public static class ServiceDefaultsExtensions
     /// <summary>The environment variable that turns on the OTLP exporter (the OpenTelemetry SDK's own name for it).</summary>
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>The SDK's per-signal exporter selection (<c>otlp</c>, the default, or e.g. <c>none</c>): lets Prometheus alone carry metrics.</summary>
+    public const string MetricsExporterVariable = "OTEL_METRICS_EXPORTER";
+
+    public const string TracesExporterVariable = "OTEL_TRACES_EXPORTER";
+
     /// <summary>
     /// OpenTelemetry metrics and traces for Clearing and the platform meters/sources it relies on, a Prometheus
     /// scrape endpoint, OTLP export when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, and health checks.
@@ -22,7 +27,9 @@ public static class ServiceDefaultsExtensions
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName = "clearing")
     {
         var resource = ResourceBuilder.CreateDefault().AddService(serviceName);
-        var otlp = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable));
+        var endpoint = Environment.GetEnvironmentVariable(OtlpEndpointVariable);
+        var otlpMetrics = UsesOtlp(endpoint, Environment.GetEnvironmentVariable(MetricsExporterVariable));
+        var otlpTraces = UsesOtlp(endpoint, Environment.GetEnvironmentVariable(TracesExporterVariable));
         var prometheus = new PrometheusScrapeEndpoint();
 
         var meters = Sdk.CreateMeterProviderBuilder()
@@ -34,9 +41,13 @@ public static class ServiceDefaultsExtensions
             .SetResourceBuilder(resource)
             .AddSource(ClearingTelemetry.Name)
             .AddSource(ClearingTelemetry.PlatformActivitySources);
-        if (otlp)
+        if (otlpMetrics)
         {
             meters.AddOtlpExporter();
+        }
+
+        if (otlpTraces)
+        {
             traces.AddOtlpExporter();
         }
 
@@ -46,6 +57,15 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks();
         return builder;
     }
+
+    /// <summary>
+    /// Whether a signal goes out over OTLP: only when an endpoint is set, and the signal's <c>OTEL_*_EXPORTER</c> list
+    /// is unset (OTLP is the specification's default) or names <c>otlp</c>.
+    /// </summary>
+    public static bool UsesOtlp(string? endpoint, string? exporters) =>
+        !string.IsNullOrWhiteSpace(endpoint)
+        && (string.IsNullOrWhiteSpace(exporters)
+            || exporters.Split(',').Any(exporter => exporter.Trim().Equals("otlp", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>GET /metrics (Prometheus text format) and GET /health.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)

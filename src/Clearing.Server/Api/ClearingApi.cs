@@ -11,6 +11,7 @@ using Clearing.Persistence.Migrations;
 using Clearing.Persistence.UnitOfWork;
 using Clearing.Server.Chains;
 using Clearing.Server.Cli;
+using Clearing.Server.Telemetry;
 using Clearing.Server.Oracles;
 using Clearing.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
@@ -135,6 +136,7 @@ public static class ClearingApiHost
         configure?.Invoke(builder);
         builder.AddServiceDefaults();
         builder.AddClearingApi();
+        builder.AddOperationsMetrics();
         builder.AddOracles();
         builder.AddEvmChains();
         builder.AddSolanaChain();

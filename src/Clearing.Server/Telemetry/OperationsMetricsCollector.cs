@@ -20,18 +20,33 @@ public sealed partial class OperationsMetricsCollector(OperationsReader reader, 
     private static readonly Counter<long> Failures = ClearingTelemetry.Meter.CreateCounter<long>(
         "clearing.telemetry.collection_failures", "{failure}", "Reads of the operations collector that failed, by source; their metrics keep the last value.");
 
+    private static readonly string[] Sources = [Source.Deposits, Source.Outbox, Source.Seizures, Source.Cursors, Source.RiskBook, Source.InsuranceFund];
+
+    private bool failureSeriesStarted;
+
     public TimeSpan Interval { get; init; } = DefaultInterval;
 
     /// <summary>Reads every source once and publishes what it could read.</summary>
     public async Task CollectOnceAsync(CancellationToken cancellationToken)
     {
-        var deposits = await TryAsync("deposits", () => reader.ReadDepositsAsync(cancellationToken));
-        var outbox = await TryAsync("outbox", () => reader.ReadOutboxAsync(cancellationToken));
-        var seizures = await TryAsync("seizures", () => reader.ReadSeizuresAsync(cancellationToken));
-        var cursors = await TryAsync("cursors", () => reader.ReadCursorsAsync(cancellationToken));
+        if (!failureSeriesStarted)
+        {
+            // Every source's failure series starts at 0, so rate() and increase() see the first failure.
+            foreach (var source in Sources)
+            {
+                Failures.Add(0, new KeyValuePair<string, object?>("source", source));
+            }
+
+            failureSeriesStarted = true;
+        }
+
+        var deposits = await TryAsync(Source.Deposits, () => reader.ReadDepositsAsync(cancellationToken));
+        var outbox = await TryAsync(Source.Outbox, () => reader.ReadOutboxAsync(cancellationToken));
+        var seizures = await TryAsync(Source.Seizures, () => reader.ReadSeizuresAsync(cancellationToken));
+        var cursors = await TryAsync(Source.Cursors, () => reader.ReadCursorsAsync(cancellationToken));
         // Grain calls need the lease: a standby host reports only what the database says.
-        var riskBook = host.IsActive ? await TryAsync("risk_book", reader.ReadRiskBookAsync) : null;
-        var insurance = host.IsActive ? await TryAsync("insurance_fund", reader.ReadInsuranceFundAsync) : null;
+        var riskBook = host.IsActive ? await TryAsync(Source.RiskBook, reader.ReadRiskBookAsync) : null;
+        var insurance = host.IsActive ? await TryAsync(Source.InsuranceFund, reader.ReadInsuranceFundAsync) : null;
         OperationsMetrics.Publish(new OperationsSnapshot(deposits, outbox, seizures, cursors, riskBook, insurance), clock);
     }
 
@@ -69,4 +84,15 @@ public sealed partial class OperationsMetricsCollector(OperationsReader reader, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telemetry collector could not read {Source}: {Reason}; its metrics keep their last value.")]
     private static partial void LogReadFailed(ILogger logger, string source, string reason);
+
+    /// <summary>The <c>source</c> label of the collection failures.</summary>
+    private static class Source
+    {
+        public const string Deposits = "deposits";
+        public const string Outbox = "outbox";
+        public const string Seizures = "seizures";
+        public const string Cursors = "cursors";
+        public const string RiskBook = "risk_book";
+        public const string InsuranceFund = "insurance_fund";
+    }
 }

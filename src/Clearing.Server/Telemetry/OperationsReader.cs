@@ -14,7 +14,7 @@ namespace Clearing.Server.Telemetry;
 /// liquidations' chain legs, by outcome and units), the chain cursors, and the risk grains (health buckets,
 /// liquidatable accounts, insurance fund). Plain aggregate queries that run on PostgreSQL and SQLite alike.
 /// </summary>
-public sealed class OperationsReader(ClearingDatabase database, IGrainFactory grains)
+public sealed class OperationsReader(ClearingDatabase database, IGrainFactory grains, IRiskConfigurationProvider risk)
 {
     public async Task<IReadOnlyList<CreditedDeposits>> ReadDepositsAsync(CancellationToken cancellationToken) =>
         await database.ReadAsync(async connection =>
@@ -91,7 +91,16 @@ public sealed class OperationsReader(ClearingDatabase database, IGrainFactory gr
 
     public Task<RiskBookStats> ReadRiskBookAsync() => grains.GetGrain<INettingGrain>(NettingGrainKey.Book).GetStatsAsync();
 
-    public Task<InsuranceFundView> ReadInsuranceFundAsync() => grains.GetGrain<IInsuranceFundGrain>(InsuranceFundKey.Fund).GetAsync();
+    /// <summary>The fund's balances, with an explicit 0 for every collateral (chain, asset) it holds none of: an empty fund is a fact to chart.</summary>
+    public async Task<InsuranceFundView> ReadInsuranceFundAsync()
+    {
+        var fund = await grains.GetGrain<IInsuranceFundGrain>(InsuranceFundKey.Fund).GetAsync();
+        var held = fund.Balances.Select(b => (b.Chain, b.Asset)).ToHashSet();
+        var empty = risk.Current.Collateral.Keys
+            .Where(key => !held.Contains((key.Chain.Name, key.Asset)))
+            .Select(key => new InsuranceBalanceView(key.Chain.Name, key.Asset, Int128.Zero));
+        return fund with { Balances = [.. fund.Balances, .. empty] };
+    }
 
     /// <summary>A malformed payload counts under asset "unknown" with no units rather than hiding the action.</summary>
     private static (string Asset, BigInteger Units) SeizedUnits(string payloadJson)

@@ -1,4 +1,5 @@
 using Clearing.Actors.Hosting;
+using Clearing.Grains.Risk;
 using Clearing.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -24,7 +25,10 @@ public static class TelemetryRegistration
             throw new ArgumentOutOfRangeException(IntervalKey, seconds, "The collector interval must be at least 1 second.");
         }
 
-        builder.Services.AddSingleton(provider => new OperationsReader(provider.GetRequiredService<ClearingDatabase>(), provider.GetRequiredService<Clearing.Actors.IGrainFactory>()));
+        builder.Services.AddSingleton(provider => new OperationsReader(
+            provider.GetRequiredService<ClearingDatabase>(),
+            provider.GetRequiredService<Clearing.Actors.IGrainFactory>(),
+            provider.GetRequiredService<IRiskConfigurationProvider>()));
         builder.Services.AddHostedService(provider => new OperationsMetricsCollector(
             provider.GetRequiredService<OperationsReader>(),
             provider.GetRequiredService<ActorHost>(),

@@ -14,6 +14,7 @@ namespace Clearing.ServiceDefaults.Tests.Tracing;
 /// spans of the actor host (children of the span the call was made from), the W3C traceparent stored on the outbox
 /// action by the turn that planned it, and the executor's span for that action (a child of that turn).
 /// </summary>
+[Collection(ServiceTestCollection.Name)]
 public sealed class MemberRequestTraceTests
 {
     private const string Withdraw100 = """{"chain":"evm-1","asset":"USDC","units":"100000000","destination":"0xdest"}""";
