@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Clearing.Actors;
 using Clearing.Actors.Hosting;
 using Clearing.Grains.Accounts;
@@ -51,7 +54,7 @@ public sealed class CounterGrain([PersistentState("counter")] IPersistentState<C
 /// Every benchmark makes <see cref="Calls"/> calls per invocation; BenchmarkDotNet reports per call.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)] // a few minutes on 2 shared cores
+[Config(typeof(InProcessConfig))]
 public class GrainCallBenchmarks
 {
     public const int Calls = 10_000;
@@ -83,7 +86,9 @@ public class GrainCallBenchmarks
         await Task.WhenAll(many.Select(g => g.EchoAsync(0)));
         await Task.WhenAll(counters.Select(g => g.AddAsync(0)));
 
-        sqliteFolder = Directory.CreateTempSubdirectory(Directory.Exists("/dev/shm") ? "/dev/shm/clearing-bench-" : "clearing-bench-").FullName;
+        sqliteFolder = Directory.Exists("/dev/shm")
+            ? Directory.CreateDirectory(Path.Combine("/dev/shm", $"clearing-bench-{Guid.NewGuid():N}")).FullName
+            : Directory.CreateTempSubdirectory("clearing-bench-").FullName;
         var database = new ClearingDatabase(SqlDialect.Sqlite,
             new SqliteConnectionStringBuilder { DataSource = Path.Combine(sqliteFolder, "grains.sqlite"), Pooling = true }.ConnectionString);
         await new SchemaMigrator(database, TimeProvider.System).MigrateAsync();
@@ -154,6 +159,16 @@ public class GrainCallBenchmarks
                 await account.CreditDepositAsync(GrainsOnPostgres.Deposit(round, a, i));
             }
         }));
+    }
+
+    /// <summary>
+    /// In process (no generated project to build: on 2 cores shared with other builds that alone outlasts BenchmarkDotNet's
+    /// 2-minute build timeout), 3 warmup and 10 measured iterations.
+    /// </summary>
+    private sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig() =>
+            AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10).WithToolchain(InProcessEmitToolchain.Instance));
     }
 
     private sealed class NoServices : IServiceProvider
