@@ -109,7 +109,7 @@ public static class AccountEndpoints
         view.LiquidationId,
         view.State,
         view.PlannedAt,
-        [.. view.Steps.Select(s => new LiquidationStepResponse(s.Kind, s.Chain, s.Asset, s.Market, s.Amount, s.State, s.DecisionId, s.Transaction))],
+        [.. view.Steps.Select(s => new LiquidationStepResponse(s.Kind, s.Chain, s.Asset, s.Market, s.Amount, s.State, s.DecisionId, s.Transaction, s.Pool))],
         view.MaintHealthBefore.ToString(),
         view.LiquidationEndHealthAfter.ToString(),
         view.Bankrupt);

@@ -68,8 +68,11 @@ public sealed record LiquidationResponse(
     string LiquidationEndHealthAfter,
     bool Bankrupt);
 
-/// <summary>One step: <c>seize</c> (chain, asset, base units, outbox decision, chain transaction once confirmed) or <c>reduce</c> (market, size).</summary>
-public sealed record LiquidationStepResponse(string Kind, string? Chain, string? Asset, string? Market, string Amount, string State, string? DecisionId, string? Transaction);
+/// <summary>
+/// One step: <c>seize</c> (chain, asset, base units, outbox decision, chain transaction once confirmed) or <c>reduce</c>
+/// (market, size); <c>pool</c> names the isolated sub-account it belongs to (null: the cross pool).
+/// </summary>
+public sealed record LiquidationStepResponse(string Kind, string? Chain, string? Asset, string? Market, string Amount, string State, string? DecisionId, string? Transaction, string? Pool);
 
 /// <summary>POST /v1/operator/accounts/{id}/liquidations: why the operator proposes it.</summary>
 public sealed record LiquidationProposalBody(string Reason);

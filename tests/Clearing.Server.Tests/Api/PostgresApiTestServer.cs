@@ -1,6 +1,7 @@
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Signing;
 using Clearing.Chains.Evm.Vault;
+using Clearing.Grains.Risk;
 using Clearing.Server.Api;
 using Clearing.Server.Chains;
 using Clearing.TestKit;
@@ -23,6 +24,9 @@ public sealed class PostgresApiTestServer : IAsyncLifetime
 
     public PostgresServer Postgres => postgres.Server;
 
+    /// <summary>The grains' risk configuration; a test may move prices (and must put them back).</summary>
+    public MutableRisk Risk { get; } = new(ApiTestServer.Risk);
+
     public async Task InitializeAsync()
     {
         await postgres.InitializeAsync();
@@ -39,7 +43,11 @@ public sealed class PostgresApiTestServer : IAsyncLifetime
             TimeSpan.FromSeconds(2));
         Api = new ApiTestServer(postgres.CreateDatabaseAsync)
         {
-            ConfigureServices = services => services.AddSingleton<IDepositInstructionProvider>(new EvmDepositInstructionProvider([chain])),
+            ConfigureServices = services =>
+            {
+                services.AddSingleton<IDepositInstructionProvider>(new EvmDepositInstructionProvider([chain]));
+                services.AddSingleton<IRiskConfigurationProvider>(Risk);
+            },
         };
         await Api.InitializeAsync();
     }
@@ -53,4 +61,10 @@ public sealed class PostgresApiTestServer : IAsyncLifetime
 
         await postgres.DisposeAsync();
     }
+}
+
+/// <summary>A risk configuration whose prices a test moves (as the oracles would).</summary>
+public sealed class MutableRisk(RiskConfiguration initial) : IRiskConfigurationProvider
+{
+    public RiskConfiguration Current { get; set; } = initial;
 }
