@@ -21,13 +21,15 @@ public sealed class ExposureBookTests
         Assert.Equal(0, book.LiquidatableCount);
     }
 
-    [Fact]
-    public void Random_books_give_the_same_health_as_the_per_account_computation()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Random_books_give_the_same_health_as_the_per_account_computation(bool oraclePrecision)
     {
         for (var seed = 0; seed < 300; seed++)
         {
             var random = new Random(4_200_000 + seed);
-            var context = RandomWorlds.Context(random);
+            var context = RandomWorlds.Context(random, oraclePrecision);
             var book = new ExposureBook(context, maxBalancesPerPool: 5, maxPositionsPerPool: 3, expectedPools: 4);
             var pools = Enumerable.Range(0, 20).Select(i => RandomWorlds.Pool(random, context, $"pool{i}")).ToArray();
             foreach (var pool in pools)
@@ -39,13 +41,15 @@ public sealed class ExposureBookTests
         }
     }
 
-    [Fact]
-    public void Price_ticks_reevaluate_exactly_the_exposed_pools_and_keep_every_health_exact()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Price_ticks_reevaluate_exactly_the_exposed_pools_and_keep_every_health_exact(bool oraclePrecision)
     {
         for (var seed = 0; seed < 100; seed++)
         {
             var random = new Random(5_300_000 + seed);
-            var context = RandomWorlds.Context(random);
+            var context = RandomWorlds.Context(random, oraclePrecision);
             var book = new ExposureBook(context, maxBalancesPerPool: 5, maxPositionsPerPool: 3);
             var pools = Enumerable.Range(0, 30).Select(i => RandomWorlds.Pool(random, context, $"pool{i}")).ToArray();
             foreach (var pool in pools)
@@ -60,21 +64,22 @@ public sealed class ExposureBookTests
                     case 0:
                         var asset = new[] { "USDC", "SOL", "ETH", "BTC" }[random.Next(4)];
                         var old = book.Context.Prices[asset];
-                        var quote = old with { Price = old.Price.MulRoundDown(RandomWorlds.RandomFixed(random, "0.5", "1.5")) };
+                        var moved = old.Price.MulRoundDown(RandomWorlds.RandomFixed(random, "0.5", "1.5"));
+                        var quote = old with { Price = oraclePrecision ? Fixed.Max(Fixed.Parse("0.01"), moved.RoundTo(4, Rounding.Down)) : moved };
                         var evaluated = book.OnPrice(asset, quote);
                         Assert.Equal(pools.Count(p => p.Balances.Any(b => b.Key.Asset == asset && b.Units != 0)), evaluated);
                         break;
                     case 1:
                         var market = new[] { "BTC-PERP", "ETH-PERP", "SOL-PERP" }[random.Next(3)];
                         var state = book.Context.MarketStates[market];
-                        var moved = state with { Mark = state.Mark with { Price = state.Mark.Price.MulRoundDown(RandomWorlds.RandomFixed(random, "0.5", "1.5")) } };
-                        Assert.Equal(pools.Count(p => p.Positions.Any(x => x.Market == market)), book.OnMarketState(market, moved));
+                        var shifted = state with { Mark = state.Mark with { Price = state.Mark.Price.MulRoundDown(RandomWorlds.RandomFixed(random, "0.5", "1.5")) } };
+                        Assert.Equal(pools.Count(p => p.Positions.Any(x => x.Market == market)), book.OnMarketState(market, shifted));
                         break;
                     default:
                         var chain = new[] { RandomWorlds.Settlement.Chain, Assets.ChainId.Arbitrum, Assets.ChainId.Solana }[random.Next(3)];
                         Assert.Equal(
                             pools.Count(p => p.Balances.Any(b => b.Key.Chain == chain && b.Units != 0)),
-                            book.OnChainHaircut(chain, RandomWorlds.RandomFixed(random, "0.5", "1")));
+                            book.OnChainHaircut(chain, oraclePrecision ? RandomWorlds.RandomFixed(random, "0.5", "1").RoundTo(3, Rounding.Down) : RandomWorlds.RandomFixed(random, "0.5", "1")));
                         break;
                 }
 

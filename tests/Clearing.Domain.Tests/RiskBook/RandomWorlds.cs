@@ -20,9 +20,13 @@ internal static class RandomWorlds
     private static readonly string[] Markets = ["BTC-PERP", "ETH-PERP", "SOL-PERP"];
 
     /// <summary>Random weights with 18 significant decimals, stale and uncertain prices, chain haircuts,
-    /// tiers, IMF and volatility add-ons on some markets, funding indexes.</summary>
-    public static RiskContext Context(Random random)
+    /// tiers, IMF and volatility add-ons on some markets, funding indexes. With <paramref name="oraclePrecision"/>,
+    /// prices and confidences have at most 8 decimals (as oracles publish them), weights at most 4 and haircuts at
+    /// most 3: the risk book's precomputed steps then reduce to few divisions or none, the path the benchmark takes.</summary>
+    public static RiskContext Context(Random random, bool oraclePrecision = false)
     {
+        Fixed Round(Fixed value, int decimals) => oraclePrecision ? value.RoundTo(decimals, Rounding.Down) : value;
+
         const long now = 1_000_000;
         var collateral = ImmutableDictionary.CreateBuilder<AssetKey, CollateralParams>();
         foreach (var chain in Chains)
@@ -35,10 +39,10 @@ internal static class RandomWorlds
                     continue;
                 }
 
-                var initAsset = RandomFixed(random, "0.3", "0.95");
-                var maintAsset = initAsset + RandomFixed(random, "0", "0.05");
-                var maintLiability = RandomFixed(random, "1", "1.3");
-                var initLiability = maintLiability + RandomFixed(random, "0", "0.2");
+                var initAsset = Round(RandomFixed(random, "0.3", "0.95"), 4);
+                var maintAsset = initAsset + Round(RandomFixed(random, "0", "0.05"), 4);
+                var maintLiability = Round(RandomFixed(random, "1", "1.3"), 4);
+                var initLiability = maintLiability + Round(RandomFixed(random, "0", "0.2"), 4);
                 collateral.Add(key, new CollateralParams(key, decimals, initAsset, maintAsset, initLiability, maintLiability)
                 {
                     MayGoNegative = key == Settlement,
@@ -50,8 +54,8 @@ internal static class RandomWorlds
         var prices = ImmutableDictionary.CreateBuilder<string, PriceQuote>();
         foreach (var (symbol, _, price) in Assets)
         {
-            var mid = Fixed.FromInt(price).MulRoundDown(RandomFixed(random, "0.5", "1.5"));
-            prices.Add(symbol, new PriceQuote(mid, mid.MulRoundDown(RandomFixed(random, "0", "0.03")), now - random.Next(0, 120)));
+            var mid = Round(Fixed.FromInt(price).MulRoundDown(RandomFixed(random, "0.5", "1.5")), oraclePrecision ? random.Next(2, 9) : 18);
+            prices.Add(symbol, new PriceQuote(mid, Round(mid.MulRoundDown(RandomFixed(random, "0", "0.03")), 8), now - random.Next(0, 120)));
         }
 
         var markets = ImmutableDictionary.CreateBuilder<string, PerpMarket>();
@@ -79,7 +83,7 @@ internal static class RandomWorlds
         {
             if (random.Next(3) == 0)
             {
-                haircuts.Add(chain, RandomFixed(random, "0.5", "1"));
+                haircuts.Add(chain, Round(RandomFixed(random, "0.5", "1"), 3));
             }
         }
 
