@@ -37,7 +37,7 @@ public sealed partial class EvmChainWorker(
     {
         // Hosted services start one after another; yield so the host's start is not held by this loop.
         await Task.Yield();
-        var rpc = new EvmRpcClient(http, chain.RpcUrl);
+        var rpc = new EvmRpcClient(http, chain.RpcUrl, new EvmRpcOptions { Chain = chain.Name });
         if (!await SameChainAsync(rpc, stoppingToken))
         {
             return;

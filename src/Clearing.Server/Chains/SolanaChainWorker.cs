@@ -34,7 +34,7 @@ public sealed partial class SolanaChainWorker(
     {
         // Hosted services start one after another; yield so the host's start is not held by this loop.
         await Task.Yield();
-        var rpc = new SolanaRpcClient(http, chain.RpcUrl);
+        var rpc = new SolanaRpcClient(http, chain.RpcUrl, new SolanaRpcOptions { Chain = chain.Name });
         var journal = new ChainPayoutJournal(
             new OutboxChainActionJournal(new OutboxStore(Database), CurrentEpoch, Clock),
             new SolanaPayouts(chain.Vault, chain.LiquidationReceiver));

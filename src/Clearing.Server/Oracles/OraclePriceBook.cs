@@ -131,7 +131,7 @@ public sealed class OraclePriceBook : IRiskConfigurationProvider, IDisposable
         {
             case EvmAggregatorSourceSettings evm:
                 // Prices are read at latest: waiting for finality would make every EVM price minutes old (Oracles README).
-                return new EvmAggregatorPriceSource(evm.Name, asset, new EvmRpcClient(http, evm.RpcUrl), evm.Feed, BlockTag.Latest);
+                return new EvmAggregatorPriceSource(evm.Name, asset, new EvmRpcClient(http, evm.RpcUrl, new EvmRpcOptions { Chain = evm.Chain }), evm.Feed, BlockTag.Latest);
             case SolanaAccountSourceSettings solana:
                 return new SolanaPriceAccountSource(solana.Name, asset, new SolanaRpcClient(http, solana.RpcUrl), solana.Account, solana.Publisher, solana.Commitment);
             case OperatorSourceSettings:
