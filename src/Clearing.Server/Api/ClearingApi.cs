@@ -60,7 +60,7 @@ public static class ClearingApi
         // The grains resolve IAccountEventSink from this container (ActorHost's service provider) and publish after commit.
         services.TryAddSingleton<AccountEventHub>();
         services.AddSingleton<IAccountEventSink>(provider => provider.GetRequiredService<AccountEventHub>());
-        services.AddSingleton(new DurableUnitOfWork(database));
+        services.AddSingleton(DurableUnitOfWork.FromOptions(database, persistence)); // Persistence:GroupCommit, off unless configured
         services.AddSingleton(new CursorStore(database));
         services.AddSingleton(provider => new ActorHost(
             new ActorHostOptions { HostId = configuration["Clearing:HostId"] ?? Environment.MachineName },
