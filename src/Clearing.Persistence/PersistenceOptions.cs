@@ -16,7 +16,7 @@ public sealed class PersistenceOptions
 
     /// <summary>
     /// Group commit of the unit of work (<see cref="UnitOfWork.GroupCommitOptions"/>): concurrent commands share one
-    /// transaction. Off unless true. Pays on SQLite (one writer at a time, a flush per commit: ~8× more commands/s at
+    /// transaction. Off unless true. Pays on SQLite (one writer at a time, a flush per commit: 7.6-9.5× more commands/s at
     /// 16-64 concurrent accounts in tests/Clearing.Benchmarks); see that README before turning it on for PostgreSQL.
     /// </summary>
     public bool GroupCommit { get; set; }
