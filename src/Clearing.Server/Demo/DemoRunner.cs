@@ -95,13 +95,27 @@ public static class DemoRunner
             await using (app)
             {
                 await app.StartAsync(cancellationToken);
+
+                // The host handles Ctrl-C and SIGTERM itself (it signals ApplicationStopping): either ends the demo.
+                using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
                 progress.WriteLine($"[demo] service up: API {api}v1  OpenAPI {api}openapi.json  metrics {api}metrics  health {api}health");
                 progress.WriteLine($"[demo]     member key id {configuration.Member.KeyId} (secret in {folder}), operator key id {configuration.Operator.KeyId}");
 
                 using var member = new MemberApiClient(api, configuration.Member.KeyId, configuration.Member.Secret);
                 using var operatorApi = new MemberApiClient(api, configuration.Operator.KeyId, configuration.Operator.Secret);
                 using var wallets = new DemoWallets(deployment);
-                var summary = await new DemoScenario(member, operatorApi, wallets, progress).RunAsync(cancellationToken);
+                DemoSummary summary;
+                try
+                {
+                    summary = await new DemoScenario(member, operatorApi, wallets, progress).RunAsync(running.Token);
+                }
+                catch (OperationCanceledException) when (running.IsCancellationRequested)
+                {
+                    progress.WriteLine("[demo] stopped before the scenario ended");
+                    await app.StopAsync(CancellationToken.None);
+                    return 1;
+                }
+
                 if (options.SummaryFile is { } summaryFile)
                 {
                     await File.WriteAllTextAsync(summaryFile, summary.ToJson(), CancellationToken.None);
@@ -113,7 +127,7 @@ public static class DemoRunner
                     progress.WriteLine($"[demo] serving: API {api}v1, metrics {api}metrics. Press Ctrl-C to stop.");
                     try
                     {
-                        await Task.Delay(Timeout.Infinite, cancellationToken);
+                        await Task.Delay(Timeout.Infinite, running.Token);
                     }
                     catch (OperationCanceledException)
                     {

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Signing;
+using Clearing.Chains.Solana.Encoding;
 
 namespace Clearing.Server.Demo;
 
@@ -76,12 +78,14 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
     private readonly List<SummaryLiquidation> liquidations = [];
     private readonly List<SummaryStep> steps = [];
     private readonly DemoEventStream events = new(member);
+    private CancellationToken stopping;
 
     /// <summary>Called after each step that held, with its name (tests stop and restart the service here).</summary>
     public Func<string, CancellationToken, Task>? AfterStep { get; init; }
 
     public async Task<DemoSummary> RunAsync(CancellationToken cancellationToken)
     {
+        stopping = cancellationToken;
         // The event stream is read from the start, so it shows the scenario as a member's integration would see it.
         events.Start(cancellationToken);
         try
@@ -97,6 +101,7 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
             await StepAsync("seizure", "bob's collateral is seized on the chain that holds it, checked by reading that chain", ["liquidatable"], SeizureAsync, cancellationToken);
             await StepAsync("ledger", "the ledger and GET /v1/accounts/bob/liquidations show the liquidation", ["seizure"], LedgerAsync, cancellationToken);
             await StepAsync("events", "the member's event stream (SSE) carried bob's liquidation and nothing of the kind for the others", ["seizure"], EventsAsync, cancellationToken);
+            await StepAsync("metrics", "/metrics shows the deposits on all three chains and the seizure", ["seizure"], MetricsAsync, cancellationToken);
             await StepAsync("healthy-untouched", "alice and carol are healthy and were never liquidated", ["trade"], HealthyUntouchedAsync, cancellationToken);
             var accounts = new List<SummaryAccount>();
             foreach (var account in DemoConfiguration.Accounts)
@@ -149,19 +154,61 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
         }
     }
 
+    /// <summary>Each user reads its deposit instructions from the API (through the member) and follows them with its own key.</summary>
     private async Task<string> DepositAsync(CancellationToken cancellationToken)
     {
         foreach (var (account, chain, units) in Funding)
         {
             var user = wallets.Deployment.User(account);
-            var (asset, transaction) = chain == LocalChains.SolanaName
-                ? (wallets.Deployment.Solana.Asset, await wallets.DepositSolanaAsync(user, (ulong)units, cancellationToken))
-                : (wallets.Deployment.Evm(chain).Asset, await wallets.DepositEvmAsync(user, units, cancellationToken));
+            var asset = chain == LocalChains.SolanaName ? wallets.Deployment.Solana.Asset : wallets.Deployment.Evm(chain).Asset;
+            var (vault, assetAccount, accountField) = await DepositInstructionAsync(account, chain, asset, cancellationToken);
+            string transaction;
+            if (chain == LocalChains.SolanaName)
+            {
+                if (assetAccount != wallets.Deployment.Solana.VaultTokenAccount.ToString() || accountField != account)
+                {
+                    throw new DemoStepFailedException($"{account}'s Solana deposit instruction names token account {assetAccount} and memo '{accountField}'; the vault's is {wallets.Deployment.Solana.VaultTokenAccount} and the memo should be the account id");
+                }
+
+                transaction = await wallets.DepositSolanaAsync(user, PublicKey.Parse(assetAccount), accountField, (ulong)units, cancellationToken);
+            }
+            else
+            {
+                var deployed = wallets.Deployment.Evm(chain);
+                if (!EvmAddress.TryParse(vault, out var vaultAddress) || vaultAddress != deployed.Vault || !EvmAddress.TryParse(assetAccount, out var token) || token != deployed.Token)
+                {
+                    throw new DemoStepFailedException($"{account}'s deposit instruction on {chain} names vault {vault} and {asset} token {assetAccount}; deployed are {deployed.Vault} and {deployed.Token}");
+                }
+
+                transaction = await wallets.DepositEvmAsync(user, vaultAddress, token, Convert.FromHexString(accountField.AsSpan(2)), units, cancellationToken);
+            }
+
             deposits.Add(new SummaryDeposit(account, chain, asset, units.ToString(CultureInfo.InvariantCulture), transaction));
             progress.WriteLine($"[demo]     {account,-6} deposited {Whole(units, Decimals(chain)),12} {asset,-4} on {chain,-7} tx {transaction}");
         }
 
-        return $"{deposits.Count} deposits sent";
+        return $"{deposits.Count} deposits sent, each as GET /v1/accounts/{{id}}/deposit-instructions said";
+    }
+
+    /// <summary>The account's instruction for <paramref name="chain"/>: the vault, where <paramref name="asset"/> goes, and the account field (bytes32 hex or memo).</summary>
+    private async Task<(string Vault, string AssetAccount, string AccountField)> DepositInstructionAsync(string account, string chain, string asset, CancellationToken cancellationToken)
+    {
+        var answer = await member.GetAsync($"/v1/accounts/{account}/deposit-instructions", cancellationToken);
+        if (!answer.IsSuccess)
+        {
+            throw new DemoStepFailedException($"GET /v1/accounts/{account}/deposit-instructions: {answer}");
+        }
+
+        using var json = answer.Json();
+        foreach (var instruction in json.RootElement.GetProperty("chains").EnumerateArray())
+        {
+            if (instruction.GetProperty("chain").GetString() == chain && instruction.GetProperty("assets").TryGetProperty(asset, out var assetAccount))
+            {
+                return (instruction.GetProperty("vault").GetString()!, assetAccount.GetString()!, instruction.GetProperty("accountField").GetString()!);
+            }
+        }
+
+        throw new DemoStepFailedException($"{account}'s deposit instructions have no {asset} on {chain}: {answer.Body}");
     }
 
     private async Task<string> CreditAsync(CancellationToken cancellationToken)
@@ -267,7 +314,7 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
                 }
 
                 using var json = answer.Json();
-                return json.RootElement.EnumerateArray().Any(p =>
+                return json.RootElement.GetProperty("assets").EnumerateArray().Any(p =>
                     p.GetProperty("asset").GetString() == DemoDeployer.WethAsset && p.GetProperty("status").GetString() == "live" && p.GetProperty("price").GetString() == expected);
             },
             ChainDeadline,
@@ -368,6 +415,32 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
         }
 
         return events.Describe();
+    }
+
+    /// <summary>The Prometheus exposition (unauthenticated, as Prometheus scrapes it): a credited-deposits series per deposit chain and a liquidation series per seizure chain.</summary>
+    private async Task<string> MetricsAsync(CancellationToken cancellationToken)
+    {
+        var wanted = deposits.Select(d => ("clearing_deposits_credited", d.Chain))
+            .Concat(liquidations.Select(l => ("clearing_liquidations_", l.Chain)))
+            .Distinct()
+            .ToList();
+        List<string> shown = [];
+        await UntilAsync(
+            async () =>
+            {
+                var lines = (await member.GetUnsignedAsync("/metrics", cancellationToken)).Split('\n');
+                shown = [.. wanted.Select(w => lines.FirstOrDefault(line => line.StartsWith(w.Item1, StringComparison.Ordinal) && line.Contains($"chain=\"{w.Chain}\"", StringComparison.Ordinal))).OfType<string>()];
+                return shown.Count == wanted.Count;
+            },
+            TimeSpan.FromSeconds(30),
+            $"/metrics to show {string.Join(", ", wanted.Select(w => $"{w.Item1}…{{chain=\"{w.Chain}\"}}"))}",
+            () => Task.FromResult($"found only: {string.Join(" | ", shown)}"));
+        foreach (var line in shown)
+        {
+            progress.WriteLine($"[demo]     {line}");
+        }
+
+        return $"{shown.Count} series";
     }
 
     private async Task<string> HealthyUntouchedAsync(CancellationToken cancellationToken)
@@ -481,7 +554,7 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
     private static IEnumerable<JsonElement> Steps(JsonElement liquidation) => liquidation.GetProperty("steps").EnumerateArray();
 
     /// <summary>Polls <paramref name="condition"/> until true or the deadline; the failure names what was awaited and what was seen last.</summary>
-    private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan deadline, string what, Func<Task<string>> lastSeen)
+    private async Task UntilAsync(Func<Task<bool>> condition, TimeSpan deadline, string what, Func<Task<string>> lastSeen)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -496,7 +569,7 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
                 throw new DemoStepFailedException($"waited {deadline.TotalSeconds:0} s for {what}; {await lastSeen()}");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
+            await Task.Delay(TimeSpan.FromMilliseconds(250), stopping);
         }
     }
 

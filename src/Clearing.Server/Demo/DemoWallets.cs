@@ -1,5 +1,4 @@
 using System.Numerics;
-using Clearing.Chains;
 using Clearing.Chains.Evm.Abi;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Rpc;
@@ -24,25 +23,31 @@ public sealed class DemoWallets(DemoDeployment deployment) : IDisposable
 
     public DemoDeployment Deployment => deployment;
 
-    /// <summary>The user approves the vault and deposits <paramref name="units"/> for its account; returns the deposit's transaction hash.</summary>
-    public async Task<string> DepositEvmAsync(DemoUser user, BigInteger units, CancellationToken cancellationToken)
+    /// <summary>
+    /// Following an EVM deposit instruction: the user approves <paramref name="vault"/> for <paramref name="token"/> and
+    /// calls its <c>deposit(account32, token, units)</c>; returns the deposit's transaction hash.
+    /// </summary>
+    public async Task<string> DepositEvmAsync(DemoUser user, EvmAddress vault, EvmAddress token, byte[] account32, BigInteger units, CancellationToken cancellationToken)
     {
         var chain = deployment.Evm(user.Chain);
         var sender = DemoDeployer.Sender(http, chain.Chain, user.EvmKey ?? throw new ArgumentException($"{user.Account} has no EVM key."));
-        await sender.SendAndWaitAsync(chain.Token, Erc20Abi.EncodeApprove(chain.Vault, units), 0, ReceiptDeadline, cancellationToken);
-        var receipt = await sender.SendAndWaitAsync(chain.Vault, ClearingVaultAbi.EncodeDeposit(AccountIdCodec.ToBytes32(user.Account), chain.Token, units), 0, ReceiptDeadline, cancellationToken);
+        await sender.SendAndWaitAsync(token, Erc20Abi.EncodeApprove(vault, units), 0, ReceiptDeadline, cancellationToken);
+        var receipt = await sender.SendAndWaitAsync(vault, ClearingVaultAbi.EncodeDeposit(account32, token, units), 0, ReceiptDeadline, cancellationToken);
         return receipt.TransactionHash.ToString();
     }
 
-    /// <summary>The user transfers <paramref name="units"/> into the vault token account with its account id as the memo; returns the signature.</summary>
-    public Task<string> DepositSolanaAsync(DemoUser user, ulong units, CancellationToken cancellationToken)
+    /// <summary>
+    /// Following a Solana deposit instruction: the user transfers <paramref name="units"/> of its mint into
+    /// <paramref name="vaultTokenAccount"/> with <paramref name="memo"/> as a Memo instruction; returns the signature.
+    /// </summary>
+    public Task<string> DepositSolanaAsync(DemoUser user, PublicKey vaultTokenAccount, string memo, ulong units, CancellationToken cancellationToken)
     {
         var key = user.SolanaKey ?? throw new ArgumentException($"{user.Account} has no Solana key.");
         var solana = deployment.Solana;
         return SolanaTransactions.SendAndConfirmAsync(Solana(), key,
             [
-                TokenProgram.TransferChecked(AssociatedTokenAccountProgram.FindAddress(key.PublicKey, solana.Mint), solana.Mint, solana.VaultTokenAccount, key.PublicKey, units, solana.Decimals),
-                MemoProgram.Create(user.Account),
+                TokenProgram.TransferChecked(AssociatedTokenAccountProgram.FindAddress(key.PublicKey, solana.Mint), solana.Mint, vaultTokenAccount, key.PublicKey, units, solana.Decimals),
+                MemoProgram.Create(memo),
             ],
             [],
             cancellationToken);

@@ -39,6 +39,14 @@ public sealed class MemberApiClient(Uri baseAddress, string keyId, byte[] secret
     public Task<ApiAnswer> PostAsync(string pathAndQuery, string body, string? idempotencyKey, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, pathAndQuery, body, idempotencyKey, cancellationToken);
 
+    /// <summary>An unsigned GET of an endpoint outside /v1 (/metrics, /health); the body as text, or throws on a non-success status.</summary>
+    public async Task<string> GetUnsignedAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return response.IsSuccessStatusCode ? body : throw new HttpRequestException($"GET {path}: {(int)response.StatusCode} {body}");
+    }
+
     /// <summary>Opens a signed GET whose body is read as it arrives (the server-sent event stream).</summary>
     public async Task<HttpResponseMessage> OpenStreamAsync(string pathAndQuery, string? lastEventId, CancellationToken cancellationToken)
     {
