@@ -33,17 +33,19 @@ internal sealed class ServeFolder : IDisposable
     /// <summary>
     /// Writes the config file with <paramref name="chains"/> as <c>Clearing:Evm:Chains</c>, and optionally
     /// <c>Clearing:Solana</c> and <c>Clearing:Oracles</c>; returns its path. The risk file accepts USDC on
-    /// <see cref="Chain"/> and on <see cref="SolanaChain"/> and ETH on <see cref="Chain"/>; member m1 owns "alice",
+    /// <see cref="Chain"/> and on <see cref="SolanaChain"/>, ETH on <see cref="Chain"/> and JUP on <see cref="SolanaChain"/>
+    /// (settlement: USDC on <see cref="Chain"/>); member m1 owns "alice",
     /// member "ops" holds the operator credential.
     /// </summary>
     public string WriteConfig(object chains, object? solana = null, object? oracles = null)
     {
         var risk = File("risk.json");
         System.IO.File.WriteAllText(risk, $$"""
-            {"assets":[{"symbol":"USDC","decimals":6,"price":"1"},{"symbol":"ETH","decimals":18,"price":"2000"}],
+            {"assets":[{"symbol":"USDC","decimals":6,"price":"1"},{"symbol":"ETH","decimals":18,"price":"2000"},{"symbol":"JUP","decimals":6,"price":"1"}],
              "collateral":[{"chain":"{{Chain}}","asset":"USDC","initWeight":"1","maintWeight":"1","initLiabilityWeight":"1","maintLiabilityWeight":"1"},
                            {"chain":"{{SolanaChain}}","asset":"USDC","initWeight":"1","maintWeight":"1","initLiabilityWeight":"1","maintLiabilityWeight":"1"},
-                           {"chain":"{{Chain}}","asset":"ETH","initWeight":"0.8","maintWeight":"0.9","initLiabilityWeight":"1.2","maintLiabilityWeight":"1.1"}],
+                           {"chain":"{{Chain}}","asset":"ETH","initWeight":"0.8","maintWeight":"0.9","initLiabilityWeight":"1.2","maintLiabilityWeight":"1.1"},
+                           {"chain":"{{SolanaChain}}","asset":"JUP","initWeight":"0.8","maintWeight":"0.9","initLiabilityWeight":"1.2","maintLiabilityWeight":"1.1"}],
              "markets":[{"symbol":"ETH-PERP","markPrice":"2000","initialMarginRatio":"0.1","maintenanceMarginRatio":"0.05"}],
              "accounts":[]}
             """);
