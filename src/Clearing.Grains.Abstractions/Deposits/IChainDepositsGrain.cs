@@ -5,8 +5,9 @@ namespace Clearing.Grains.Deposits;
 
 /// <summary>
 /// The deposits of one chain (key = the chain name, e.g. <c>evm-31337</c>): owns the chain's cursor, routes each finalized
-/// deposit to its margin account (or to suspense) and advances the cursor only once every credit of the batch is
-/// durable. Turn-based, so one batch of a chain runs at a time. The durable side of <see cref="IDepositSink"/>.
+/// deposit to its margin account (or to suspense) and commits a batch — cursor advance and every credit — as one
+/// transaction; the recipients absorb their credits into their own state (<see cref="IDepositRecipient"/>). Turn-based,
+/// so one batch of a chain runs at a time. The durable side of <see cref="IDepositSink"/>.
 /// </summary>
 [GrainType("chain-deposits")]
 public interface IChainDepositsGrain : IGrainWithStringKey
@@ -15,9 +16,9 @@ public interface IChainDepositsGrain : IGrainWithStringKey
     Task<ChainCursor?> GetCursorAsync();
 
     /// <summary>
-    /// Credits every deposit of <paramref name="batch"/> (skipping those credited before) and then moves the cursor to
-    /// <see cref="FinalizedBatch.Through"/>. Throws <see cref="FinalityViolationException"/> if that is behind the
-    /// cursor or contradicts its block hash.
+    /// Credits every deposit of <paramref name="batch"/> (skipping those credited before) and moves the cursor to
+    /// <see cref="FinalizedBatch.Through"/> in one transaction, then asks the credited accounts to absorb. Throws
+    /// <see cref="FinalityViolationException"/> if that is behind the cursor or contradicts its block hash.
     /// </summary>
     [ResponseTimeout("00:10:00")]
     Task<FinalizedBatchResult> CommitFinalizedAsync(FinalizedBatch batch);

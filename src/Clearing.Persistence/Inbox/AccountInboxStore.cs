@@ -69,20 +69,29 @@ public sealed record InboxDeposit(InboxCredit Credit, string ResultJson, Journal
 /// </summary>
 public sealed class AccountInboxStore(ClearingDatabase database)
 {
-    private const string Columns = "credit_key, recipient, chain, tx_id, log_index, asset, {0}, height, block_hash, depositor, detail_json, created_at_ms";
-
     /// <summary>The credits waiting for <paramref name="recipient"/>, oldest first (height, then key).</summary>
     public Task<IReadOnlyList<InboxCredit>> ForRecipientAsync(string recipient, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(recipient);
-        return ReadAsync("WHERE recipient = @value", recipient, cancellationToken);
-    }
+        return database.ReadAsync<IReadOnlyList<InboxCredit>>(async connection =>
+        {
+            var text = $"""
+                SELECT credit_key, recipient, chain, tx_id, log_index, asset, {database.Dialect.AmountText("amount")}, height, block_hash, depositor, detail_json, created_at_ms
+                FROM account_inbox WHERE recipient = @recipient ORDER BY height, credit_key
+                """;
+            await using var command = Sql.Command(connection, null, text).With("@recipient", recipient);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var credits = new List<InboxCredit>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                credits.Add(new InboxCredit(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetString(5),
+                    LedgerAmount.Parse(reader.GetString(6)), reader.GetInt64(7), reader.GetString(8), reader.GetString(9), reader.NullableString(10),
+                    Sql.FromUnixMs(reader.GetInt64(11))));
+            }
 
-    /// <summary>Every credit of <paramref name="chain"/> still waiting, for any recipient.</summary>
-    public Task<IReadOnlyList<InboxCredit>> ForChainAsync(string chain, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(chain);
-        return ReadAsync("WHERE chain = @value", chain, cancellationToken);
+            return credits;
+        }, cancellationToken);
     }
 
     /// <summary>The recipients that have credits of <paramref name="chain"/> waiting (in ordinal order).</summary>
@@ -145,24 +154,6 @@ public sealed class AccountInboxStore(ClearingDatabase database)
             throw new Actors.Storage.InconsistentStateException($"Inbox credit {absorbed.CreditKey} of {absorbed.Recipient} is no longer waiting: it was absorbed by another writer.", -1, heldVersion);
         }
     }
-
-    private Task<IReadOnlyList<InboxCredit>> ReadAsync(string where, string value, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<InboxCredit>>(async connection =>
-        {
-            var text = $"SELECT {string.Format(System.Globalization.CultureInfo.InvariantCulture, Columns, database.Dialect.AmountText("amount"))} FROM account_inbox {where} ORDER BY height, credit_key";
-            await using var command = Sql.Command(connection, null, text).With("@value", value);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var credits = new List<InboxCredit>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                credits.Add(new InboxCredit(
-                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetString(5),
-                    LedgerAmount.Parse(reader.GetString(6)), reader.GetInt64(7), reader.GetString(8), reader.GetString(9), reader.NullableString(10),
-                    Sql.FromUnixMs(reader.GetInt64(11))));
-            }
-
-            return credits;
-        }, cancellationToken);
 }
 
 /// <summary>An inbox row its recipient folds into its state in a <see cref="UnitOfWork.DurableCommit"/> (the row is removed).</summary>

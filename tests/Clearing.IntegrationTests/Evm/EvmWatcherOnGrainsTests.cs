@@ -107,12 +107,13 @@ public sealed class EvmWatcherOnGrainsTests(PostgresFixture postgres) : IClassFi
     }
 
     /// <summary>
-    /// The kill lands between the credits of a batch and its cursor write: the test holds the idempotency key of the
-    /// batch's third deposit in its own open PostgreSQL transaction, so that credit's INSERT waits (PostgreSQL makes a
-    /// concurrent insert of a held key wait for the holder's outcome) after the first two credits of the batch are
-    /// committed. Then the host's database session is terminated in the middle of that credit (its transaction rolls
-    /// back as in a process death), its clock never moves again (it never renews the lease) and it is never stopped.
-    /// A new host takes the lapsed lease under a new epoch and a new watcher reads again from the stored cursor.
+    /// The kill lands inside a batch's one transaction, after its cursor write and its first two credits (key, journal,
+    /// inbox row) and before COMMIT: the test holds the idempotency key of the batch's third deposit in its own open
+    /// PostgreSQL transaction, so that credit's INSERT waits (PostgreSQL makes a concurrent insert of a held key wait for
+    /// the holder's outcome). Nothing of the batch is visible meanwhile. Then the host's database session is terminated
+    /// in the middle of that credit (its transaction rolls back as in a process death), its clock never moves again (it
+    /// never renews the lease) and it is never stopped. A new host takes the lapsed lease under a new epoch and a new
+    /// watcher reads again from the stored cursor.
     /// </summary>
     [Fact]
     public async Task Host_killed_between_credits_and_cursor_write_loses_no_deposit_and_credits_none_twice_after_restart()
@@ -151,11 +152,11 @@ public sealed class EvmWatcherOnGrainsTests(PostgresFixture postgres) : IClassFi
             int? waiting = null;
             await Wait.UntilAsync(async () => (waiting = await BackendWaitingOnALockAsync(holder.ProcessID)) is not null, TimeSpan.FromSeconds(60), "the batch's third credit to wait on its held key");
 
-            // Between the credits and the cursor: the batch's first two credits are committed, the cursor is not.
-            Assert.Equal(4, await CreditKeyCountAsync());
+            // Inside the batch's transaction: its cursor write and first two credits are written, none committed.
+            Assert.Equal(2, await CreditKeyCountAsync());
             Assert.Equal(cursorBefore, await new CursorStore(database).GetAsync(ChainName));
-            Assert.Equal(new BigInteger(11_000_000), await new LedgerStore(database).BalanceAsync(LedgerAccounts.Margin("alice"), ChainName, "USDC"));
-            Assert.Equal(new BigInteger(22_000_000), await new LedgerStore(database).BalanceAsync(LedgerAccounts.Margin("bob"), ChainName, "USDC"));
+            Assert.Equal(new BigInteger(1_000_000), await new LedgerStore(database).BalanceAsync(LedgerAccounts.Margin("alice"), ChainName, "USDC"));
+            Assert.Equal(new BigInteger(2_000_000), await new LedgerStore(database).BalanceAsync(LedgerAccounts.Margin("bob"), ChainName, "USDC"));
 
             await using (var kill = new NpgsqlCommand("SELECT pg_terminate_backend(@pid)", holder, hold))
             {
@@ -169,8 +170,8 @@ public sealed class EvmWatcherOnGrainsTests(PostgresFixture postgres) : IClassFi
             await hold.RollbackAsync();
         }
 
-        // What the dead host left: two of five credits of the batch, the cursor still at the first batch.
-        Assert.Equal(4, await CreditKeyCountAsync());
+        // What the dead host left: nothing of the batch, the cursor still at the first batch.
+        Assert.Equal(2, await CreditKeyCountAsync());
         Assert.Equal(cursorBefore, await new CursorStore(database).GetAsync(ChainName));
         Assert.Equal(BigInteger.Zero, await new LedgerStore(database).BalanceAsync(LedgerAccounts.Margin("carol"), ChainName, "USDC"));
         var deadEpoch = await LeaseEpochAsync();
