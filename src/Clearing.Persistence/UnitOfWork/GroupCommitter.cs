@@ -62,14 +62,25 @@ internal sealed class GroupCommitter
 
         if (startWriter)
         {
-            // Off the caller's thread and execution context: the writer serves other callers (other grains) too.
-            using (ExecutionContext.SuppressFlow())
-            {
-                _ = Task.Run(WriteWhileQueuedAsync);
-            }
+            StartWriter();
         }
 
         return pending.Completion.Task;
+    }
+
+    /// <summary>Starts a writer off the caller's thread and execution context: it serves other callers (other grains) too.</summary>
+    private void StartWriter()
+    {
+        if (ExecutionContext.IsFlowSuppressed())
+        {
+            _ = Task.Run(WriteWhileQueuedAsync);
+            return;
+        }
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(WriteWhileQueuedAsync);
+        }
     }
 
     private void Withdraw(PendingCommit pending, CancellationToken cancellationToken)

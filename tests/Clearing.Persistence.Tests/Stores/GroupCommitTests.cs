@@ -322,4 +322,17 @@ public abstract class GroupCommitTests
         await AssertNothingOf(db, "withdrawn");
         Assert.Equal(new GroupCommitStatistics(1, 1, 0), db.Statistics);
     }
+
+    [Fact]
+    public async Task A_commit_made_while_execution_context_flow_is_suppressed_still_lands()
+    {
+        var db = await StartAsync();
+        Task<CommitOutcome> commit;
+        using (ExecutionContext.SuppressFlow())
+        {
+            commit = db.UnitOfWork.CommitAsync(Credit(db, "a", "acct-a"));
+        }
+
+        Assert.Equal([1L], Assert.IsType<CommitOutcome.Committed>(await commit).StateVersions);
+    }
 }
