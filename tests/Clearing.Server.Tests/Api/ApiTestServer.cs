@@ -120,6 +120,9 @@ public sealed class ApiTestServer : IAsyncLifetime
         return request;
     }
 
+    /// <summary>Stops the host (graceful shutdown); <see cref="DisposeAsync"/> still cleans up.</summary>
+    public Task StopAsync() => app!.StopAsync();
+
     public async Task DisposeAsync()
     {
         Http.Dispose();

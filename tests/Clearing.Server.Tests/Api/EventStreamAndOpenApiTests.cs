@@ -43,6 +43,29 @@ public sealed class EventStreamAndOpenApiTests(ApiTestServer server) : IClassFix
         Assert.Equal("ETH-PERP", JsonDocument.Parse(frames[^1].Data!).RootElement.GetProperty("data").GetProperty("market").GetString());
     }
 
+    [Fact]
+    public async Task Open_stream_ends_cleanly_when_the_server_stops()
+    {
+        var own = new ApiTestServer();
+        await own.InitializeAsync();
+        try
+        {
+            var response = await own.Http.SendAsync(own.Signed(own.Member1, HttpMethod.Get, "/v1/accounts/a1/events"), HttpCompletionOption.ResponseHeadersRead);
+            await using var stream = new SseClient(response);
+            await stream.ReadUntilAsync(f => f.Comment?.StartsWith("stream ", StringComparison.Ordinal) == true, Deadline);
+
+            // Stopping signals ApplicationStopping: the stream returns, so Kestrel's shutdown does not wait on it.
+            var stop = own.StopAsync();
+            using var deadline = new CancellationTokenSource(Deadline);
+            Assert.Null(await stream.NextAsync(deadline.Token));
+            await stop.WaitAsync(Deadline);
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
     [Theory]
     [InlineData("{}", "reason")]
     [InlineData("""{"reason":""}""", "reason")]
