@@ -79,6 +79,29 @@ public sealed class ChainPayoutJournalTests
             open.Select(a => (a.Kind, SolanaPayout.Parse(a.PayloadJson))).ToArray());
     }
 
+    [Theory]
+    [InlineData("withdraw", "7", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "is not a non-zero Solana address (base58)")]
+    [InlineData("withdraw", "7", "11111111111111111111111111111111", "is not a non-zero Solana address (base58)")]
+    [InlineData("seize", "18446744073709551616", "", "exceed an SPL token amount (u64)")]
+    public async Task On_solana_a_decision_that_cannot_be_paid_is_abandoned_with_the_reason(string kind, string units, string destination, string reason)
+    {
+        var vault = new SolanaVaultOptions
+        {
+            Chain = "solana",
+            VaultAuthority = Authority,
+            Mints = new Dictionary<PublicKey, SolanaAllowedMint> { [Mint] = new("USDC", ProgramIds.Token, 6) },
+        };
+        var solana = new ChainPayoutJournal(memory, new SolanaPayouts(vault, SolanaReceiver));
+        var payload = kind == SeizeAction.Kind ? SeizePayload("USDC", units) : GrainPayload("USDC", units, destination);
+        var planned = memory.Plan($"{kind}:alice:s2", "solana", kind, payload);
+
+        Assert.Empty(await solana.OpenAsync("solana", CancellationToken.None));
+
+        Assert.Equal(ChainActionState.Failed, memory.Get(planned.ActionId).State);
+        Assert.Contains(reason, memory.FailureReason(planned.ActionId), StringComparison.Ordinal);
+        Assert.Single(solana.Finished);
+    }
+
     [Fact]
     public async Task Other_kinds_pass_through_unchanged()
     {

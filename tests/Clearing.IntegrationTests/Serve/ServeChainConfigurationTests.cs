@@ -78,6 +78,8 @@ public sealed class ServeChainConfigurationTests : IDisposable
     [InlineData("VaultAddress", "0x1234", "VaultAddress '0x1234' is not a 20-byte hex address")]
     [InlineData("PollIntervalMs", "0", "PollIntervalMs must be between 1 and 2147483647 ms")]
     [InlineData("StartBlock", "-1", "StartBlock '-1' is not a non-negative integer")]
+    [InlineData("LiquidationReceiver", "0x0000000000000000000000000000000000000000", "LiquidationReceiver is the zero address (seized collateral would be burned)")]
+    [InlineData("LiquidationReceiver", "receiver", "LiquidationReceiver 'receiver' is not a 20-byte hex address")]
     public void One_bad_value_in_an_otherwise_good_chain_is_the_one_problem_named(string key, string value, string problem)
     {
         var keyFile = folder.File("operator.key");
