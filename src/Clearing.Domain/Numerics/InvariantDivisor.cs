@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Clearing.Domain.Numerics;
 
@@ -49,6 +50,7 @@ internal readonly struct InvariantDivisor
     }
 
     /// <summary>n / d and n mod d for n &lt; d × 2^64 (the quotient fits 64 bits): one step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong DivRemSmallQuotient(UInt128 n, out ulong remainder)
     {
         ulong high = (ulong)(n >> 64);
@@ -60,6 +62,7 @@ internal readonly struct InvariantDivisor
     }
 
     /// <summary>(u1·2^64 + u0) / normalized divisor for u1 &lt; normalized divisor (Algorithm 4).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Step(ulong u1, ulong u0, out ulong remainder)
     {
         ulong q1 = Math.BigMul(_reciprocal, u1, out ulong q0);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Clearing.Domain.Markets;
 using Clearing.Domain.Numerics;
 
@@ -25,14 +26,26 @@ internal readonly struct RationalStep
     public ulong Divisor => _divisor.Value;
 
     /// <summary>The caller guarantees x × Multiplier &lt; 2^127 (<see cref="BalanceSide.MaxUnits"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public UInt128 Apply(UInt128 x, bool roundUp)
     {
-        UInt128 product = x * Multiplier;
-        if (Divisor == 1)
-        {
-            return product;
-        }
+        UInt128 product = MultiplyLow(x, Multiplier);
+        return Divisor == 1 ? product : Divide(product, roundUp);
+    }
 
+    /// <summary>The low 128 bits of x × m (all of it on the fast path, where the product stays below 2^127),
+    /// written out: in a large method the JIT calls UInt128's operator instead of inlining it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static UInt128 MultiplyLow(UInt128 x, UInt128 m)
+    {
+        ulong xLow = (ulong)x, mLow = (ulong)m;
+        ulong high = Math.BigMul(xLow, mLow, out ulong low);
+        high += ((ulong)(x >> 64) * mLow) + (xLow * (ulong)(m >> 64));
+        return new UInt128(high, low);
+    }
+
+    private UInt128 Divide(UInt128 product, bool roundUp)
+    {
         UInt128 quotient = _divisor.DivRem(product, out ulong remainder);
         return roundUp && remainder != 0 ? quotient + 1 : quotient;
     }
@@ -106,6 +119,7 @@ internal readonly struct StepChain
     /// intermediate of this chain or of the domain's computation exceeds x × Growth (+1 per rounding up).</summary>
     public UInt128 Growth { get; }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // one call per health type keeps the caller small enough to inline its own operators
     public UInt128 Apply(UInt128 x, bool roundUp)
     {
         if (_count > 0)
@@ -256,51 +270,61 @@ internal static class BalanceKernel
 
     /// <summary>The contributions through the precomputed steps; false (and nothing computed) when the balance
     /// is outside their bounds, for the caller to run <see cref="CollateralParams.Contributions"/>.</summary>
+    /// <remarks>Split into one small method per sign: in one large method the JIT stops inlining the Int128 and
+    /// UInt128 operators (each became a call).</remarks>
     public static bool TryContributions(Int128 units, in SlotFactors f, out HealthTriple contributions)
     {
         if (units > 0)
         {
-            UInt128 magnitude = (UInt128)units;
-            ref readonly BalanceSide side = ref f.Asset;
-            if (!side.Fast || magnitude > side.MaxUnits)
-            {
-                contributions = default;
-                return false;
-            }
-
-            UInt128 value = side.Shared ? side.Value.Apply(magnitude, roundUp: false) : magnitude;
-            UInt128 init = 0;
-            if (f.AllowsNewRisk)
-            {
-                init = side.Init.Apply(f.Scales && value > f.ScaleStart ? f.ScaleStart : value, roundUp: false);
-            }
-
-            contributions = new HealthTriple(
-                Fixed.FromRaw((Int128)init),
-                Fixed.FromRaw((Int128)side.LiquidationEnd.Apply(value, roundUp: false)),
-                Fixed.FromRaw((Int128)side.Maint.Apply(value, roundUp: false)));
-            return true;
+            return TryAsset((UInt128)units, in f, out contributions);
         }
 
-        if (units < 0)
+        if (units < 0 && units != Int128.MinValue)
         {
-            ref readonly BalanceSide side = ref f.Debt;
-            if (units == Int128.MinValue || !side.Fast || (UInt128)(-units) > side.MaxUnits)
-            {
-                contributions = default;
-                return false;
-            }
-
-            UInt128 magnitude = (UInt128)(-units);
-            UInt128 debt = side.Shared ? side.Value.Apply(magnitude, roundUp: true) : magnitude;
-            contributions = new HealthTriple(
-                Fixed.FromRaw(-(Int128)side.Init.Apply(debt, roundUp: true)),
-                Fixed.FromRaw(-(Int128)side.LiquidationEnd.Apply(debt, roundUp: true)),
-                Fixed.FromRaw(-(Int128)side.Maint.Apply(debt, roundUp: true)));
-            return true;
+            return TryDebt((UInt128)(-units), in f, out contributions);
         }
 
         contributions = default;
+        return units == 0;
+    }
+
+    private static bool TryAsset(UInt128 magnitude, in SlotFactors f, out HealthTriple contributions)
+    {
+        ref readonly BalanceSide side = ref f.Asset;
+        if (!side.Fast || magnitude > side.MaxUnits)
+        {
+            contributions = default;
+            return false;
+        }
+
+        UInt128 value = side.Shared ? side.Value.Apply(magnitude, roundUp: false) : magnitude;
+        UInt128 init = 0;
+        if (f.AllowsNewRisk)
+        {
+            init = side.Init.Apply(f.Scales && value > f.ScaleStart ? f.ScaleStart : value, roundUp: false);
+        }
+
+        contributions = new HealthTriple(
+            Fixed.FromRaw((Int128)init),
+            Fixed.FromRaw((Int128)side.LiquidationEnd.Apply(value, roundUp: false)),
+            Fixed.FromRaw((Int128)side.Maint.Apply(value, roundUp: false)));
+        return true;
+    }
+
+    private static bool TryDebt(UInt128 magnitude, in SlotFactors f, out HealthTriple contributions)
+    {
+        ref readonly BalanceSide side = ref f.Debt;
+        if (!side.Fast || magnitude > side.MaxUnits)
+        {
+            contributions = default;
+            return false;
+        }
+
+        UInt128 debt = side.Shared ? side.Value.Apply(magnitude, roundUp: true) : magnitude;
+        contributions = new HealthTriple(
+            Fixed.FromRaw(-(Int128)side.Init.Apply(debt, roundUp: true)),
+            Fixed.FromRaw(-(Int128)side.LiquidationEnd.Apply(debt, roundUp: true)),
+            Fixed.FromRaw(-(Int128)side.Maint.Apply(debt, roundUp: true)));
         return true;
     }
 }
