@@ -113,7 +113,9 @@ public sealed class LiquidationTestHost : IAsyncDisposable
             [typeof(IAccountEventSink)] = events,
             [typeof(NettingOptions)] = netting ?? NettingOptions.Default,
         });
-        var host = new ActorHost(new ActorHostOptions { HostId = hostId }, new GrainRegistry().AddClearingGrains(), SqlActorStores.For(database), clock, services);
+        // A lease far longer than any test's fake time: advancing the clock never outruns a renewal still on its way to the database.
+        var options = new ActorHostOptions { HostId = hostId, LeaseTtl = TimeSpan.FromHours(1), LeaseRenewInterval = TimeSpan.FromMinutes(10) };
+        var host = new ActorHost(options, new GrainRegistry().AddClearingGrains(), SqlActorStores.For(database), clock, services);
         await host.StartAsync();
         return new LiquidationTestHost(host, clock, configuration, events, database);
     }

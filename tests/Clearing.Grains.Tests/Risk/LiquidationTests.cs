@@ -389,6 +389,23 @@ public abstract class LiquidationTests
     }
 
     [Fact]
+    public async Task After_a_restart_the_scan_reminder_brings_the_risk_book_back_without_any_call()
+    {
+        var database = await Databases.CreateAsync();
+        await using (var first = await LiquidationTestHost.StartAsync(database, "host-1"))
+        {
+            await first.IndebtedAsync("bob", wethAMilli: 0, wethBMilli: 2000, debtUsd: 2000); // activates the book: its reminder is stored
+        }
+
+        await using var second = await LiquidationTestHost.StartAsync(database, "host-2", risk: LiquidationRisk.Configuration.WithPrice("WETH", 1100));
+        Assert.Empty(await SeizeActionsAsync(database, LiquidationRisk.ChainB));
+        second.Clock.Advance(NettingGrain.KeepScanningPeriod); // the reminder's first tick: nothing else calls the book
+
+        await WaitUntilAsync(async () => (await SeizeActionsAsync(database, LiquidationRisk.ChainB)).Count == 1);
+        Assert.Single(await second.Router("bob").GetLiquidationsAsync());
+    }
+
+    [Fact]
     public async Task Scan_timer_on_the_fake_clock_proposes_and_a_margin_call_is_published_once()
     {
         var database = await Databases.CreateAsync();
@@ -401,8 +418,9 @@ public abstract class LiquidationTests
         await host.Netting.GetStatsAsync(); // activates the book (and its timer)
         host.Clock.Advance(TimeSpan.FromSeconds(1));
         await WaitUntilAsync(async () => (await SeizeActionsAsync(database, LiquidationRisk.ChainB)).Count == 1);
+        await WaitUntilAsync(() => Task.FromResult(host.Events.Of("carol", AccountEventKinds.MarginCall).Count > 0));
         host.Clock.Advance(TimeSpan.FromSeconds(1));
-        await host.Netting.GetStatsAsync(); // queued behind the second tick
+        await host.Netting.ScanAsync(); // queued behind the second tick: two more scans, still below the threshold
 
         var call = Assert.Single(host.Events.Of("carol", AccountEventKinds.MarginCall));
         Assert.Equal("cross", call.Data["pool"]);
