@@ -12,7 +12,6 @@ using Clearing.Persistence.UnitOfWork;
 using Clearing.Server.Chains;
 using Clearing.Server.Cli;
 using Clearing.Server.Telemetry;
-using Clearing.Server.Oracles;
 using Clearing.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -137,9 +136,7 @@ public static class ClearingApiHost
         builder.AddServiceDefaults();
         builder.AddClearingApi();
         builder.AddOperationsMetrics();
-        builder.AddOracles();
-        builder.AddEvmChains();
-        builder.AddSolanaChain();
+        builder.AddChainsAndOracles();
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.UseClearingApi();

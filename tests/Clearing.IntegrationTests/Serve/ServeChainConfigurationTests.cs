@@ -161,6 +161,21 @@ public sealed class ServeChainConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Problems_in_several_sections_are_named_together()
+    {
+        var config = folder.WriteConfig(
+            new Dictionary<string, object> { ["evm-a"] = new { RpcUrl = "http://127.0.0.1:8545", ChainId = "31337" } },
+            solana: new { RpcUrl = "http://127.0.0.1:8899" },
+            oracles: new { Assets = new Dictionary<string, object> { ["ETH"] = new { Sources = new { desk = new { Kind = "operator" } } } } });
+
+        var refusal = Assert.Throws<ApiConfigurationException>(() => ClearingApiHost.Build([], builder => builder.Configuration.AddJsonFile(config)));
+
+        Assert.StartsWith("Clearing:Oracles is unusable (1 problem(s)): Clearing:Oracles:Assets:ETH:Sources:desk: HeartbeatSeconds is missing. ", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains(" Clearing:Evm:Chains is unusable (3 problem(s)): ", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains(" Clearing:Solana is unusable (3 problem(s)): ", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unusable_oracles_section_is_refused_with_every_problem_named()
     {
         var config = folder.WriteConfig(new Dictionary<string, object>(), oracles: new
