@@ -98,11 +98,27 @@ public sealed class ChainDepositsGrain(
             creditedBefore = ((CommitOutcome.Committed)outcome).DepositsCreditedBefore;
         }
 
-        var before = creditedBefore.ToHashSet(StringComparer.Ordinal);
-        var fresh = credits.Where(c => !before.Contains(c.Credit.CreditKey)).ToList();
-        var suspended = fresh.Count(c => c.Credit.Recipient == LedgerAccounts.Suspense(Chain));
+        // Counted per entry of the batch (a key listed twice is credited once and found consumed once).
+        var skipped = creditedBefore.CountBy(key => key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        int credited = 0, suspended = 0;
+        foreach (var credit in credits)
+        {
+            if (skipped.GetValueOrDefault(credit.Credit.CreditKey) > 0)
+            {
+                skipped[credit.Credit.CreditKey]--;
+            }
+            else if (credit.Credit.Recipient == LedgerAccounts.Suspense(Chain))
+            {
+                suspended++;
+            }
+            else
+            {
+                credited++;
+            }
+        }
+
         await NudgeRecipientsAsync();
-        return new FinalizedBatchResult(fresh.Count - suspended, suspended, before.Count, plan.ZeroAmount, through);
+        return new FinalizedBatchResult(credited, suspended, creditedBefore.Count, plan.ZeroAmount, through);
     }
 
     /// <summary>

@@ -176,6 +176,19 @@ public abstract class DepositInboxTests
     }
 
     [Fact]
+    public async Task A_deposit_listed_twice_in_one_batch_is_credited_once_and_counted_once_as_credited_before()
+    {
+        var database = await Databases.CreateAsync();
+        await using var host = await GrainTestHost.StartAsync(database);
+        var deposit = Observed("0x01", "alice", Usd(4));
+
+        var result = await host.Grains.GetGrain<IChainDepositsGrain>(Chain).CommitFinalizedAsync(new FinalizedBatch(new ChainCursor(5, "0xblock5"), [deposit, deposit]));
+
+        Assert.Equal(new FinalizedBatchResult(1, 0, 1, 0, new ChainCursor(5, "0xblock5")), result);
+        Assert.Equal(TestRisk.Dollars(4), Assert.Single((await host.Account("alice").GetSnapshotAsync()).Balances).Units);
+    }
+
+    [Fact]
     public async Task A_pending_deposit_leaves_the_pending_set_when_its_credit_is_absorbed()
     {
         var database = await Databases.CreateAsync();
