@@ -7,6 +7,7 @@ using Clearing.Actors.Hosting;
 using Clearing.Grains.Accounts;
 using Clearing.Persistence;
 using Clearing.Persistence.Migrations;
+using Clearing.Persistence.UnitOfWork;
 using Microsoft.Data.Sqlite;
 
 namespace Clearing.Benchmarks;
@@ -50,7 +51,7 @@ public sealed class CounterGrain([PersistentState("counter")] IPersistentState<C
 /// one activation called one call at a time; one activation with every call queued at once (its FIFO turn queue);
 /// many activations in parallel; a state write per call; and MarginAccountGrain.CreditDepositAsync, whose every
 /// command is a durable unit of work (state + journal + idempotency key), here on SQLite in tmpfs (/dev/shm: no
-/// disk flush), so what is measured is the grain and the SQL work without the disk.
+/// disk flush), so what is measured is the grain and the SQL work without the disk; without and with group commit.
 /// Every benchmark makes <see cref="Calls"/> calls per invocation; BenchmarkDotNet reports per call.
 /// </summary>
 [MemoryDiagnoser]
@@ -68,6 +69,8 @@ public class GrainCallBenchmarks
     private string sqliteFolder = null!;
     private ActorHost accountHost = null!;
     private IMarginAccountGrain[] accounts = null!;
+    private ActorHost groupedAccountHost = null!;
+    private IMarginAccountGrain[] groupedAccounts = null!;
     private int creditRound;
 
     [GlobalSetup]
@@ -89,12 +92,20 @@ public class GrainCallBenchmarks
         sqliteFolder = Directory.Exists("/dev/shm")
             ? Directory.CreateDirectory(Path.Combine("/dev/shm", $"clearing-bench-{Guid.NewGuid():N}")).FullName
             : Directory.CreateTempSubdirectory("clearing-bench-").FullName;
+        (accountHost, accounts) = await StartAccountsAsync("grains.sqlite", groupCommit: null);
+        (groupedAccountHost, groupedAccounts) = await StartAccountsAsync("grains-grouped.sqlite", new GroupCommitOptions());
+    }
+
+    /// <summary>A host over its own SQLite file in <see cref="sqliteFolder"/>, with 100 activated accounts.</summary>
+    private async Task<(ActorHost Host, IMarginAccountGrain[] Accounts)> StartAccountsAsync(string file, GroupCommitOptions? groupCommit)
+    {
         var database = new ClearingDatabase(SqlDialect.Sqlite,
-            new SqliteConnectionStringBuilder { DataSource = Path.Combine(sqliteFolder, "grains.sqlite"), Pooling = true }.ConnectionString);
+            new SqliteConnectionStringBuilder { DataSource = Path.Combine(sqliteFolder, file), Pooling = true }.ConnectionString);
         await new SchemaMigrator(database, TimeProvider.System).MigrateAsync();
-        accountHost = await DepositBenchmarkHost.StartAsync(database, GrainsOnPostgres.Chain, usdcDecimals: 6);
-        accounts = [.. Enumerable.Range(0, 100).Select(i => accountHost.GrainFactory.GetGrain<IMarginAccountGrain>($"acct-{i}"))];
-        await Task.WhenAll(accounts.Select(a => a.GetSnapshotAsync()));
+        var accountsHost = await DepositBenchmarkHost.StartAsync(database, GrainsOnPostgres.Chain, usdcDecimals: 6, new DurableUnitOfWork(database, groupCommit));
+        IMarginAccountGrain[] activated = [.. Enumerable.Range(0, 100).Select(i => accountsHost.GrainFactory.GetGrain<IMarginAccountGrain>($"acct-{i}"))];
+        await Task.WhenAll(activated.Select(a => a.GetSnapshotAsync()));
+        return (accountsHost, activated);
     }
 
     [GlobalCleanup]
@@ -102,6 +113,7 @@ public class GrainCallBenchmarks
     {
         host.StopAsync().GetAwaiter().GetResult();
         accountHost.StopAsync().GetAwaiter().GetResult();
+        groupedAccountHost.StopAsync().GetAwaiter().GetResult();
         SqliteConnection.ClearAllPools();
         Directory.Delete(sqliteFolder, recursive: true);
     }
@@ -147,14 +159,20 @@ public class GrainCallBenchmarks
             }
         }));
 
-    /// <summary>100 accounts in parallel, 20 credits each, each a new deposit (its own idempotency key).</summary>
+    /// <summary>100 accounts in parallel, 20 credits each, each a new deposit (its own idempotency key), one transaction each.</summary>
     [Benchmark(OperationsPerInvoke = AccountCredits)]
-    public Task MarginAccount_CreditDeposit_SqliteInTmpfs()
+    public Task MarginAccount_CreditDeposit_SqliteInTmpfs() => CreditEveryAccountAsync(accounts);
+
+    /// <summary>The same with group commit: concurrent credits share transactions.</summary>
+    [Benchmark(OperationsPerInvoke = AccountCredits)]
+    public Task MarginAccount_CreditDeposit_SqliteInTmpfs_GroupCommit() => CreditEveryAccountAsync(groupedAccounts);
+
+    private Task CreditEveryAccountAsync(IMarginAccountGrain[] targets)
     {
         var round = ++creditRound;
-        return Task.WhenAll(accounts.Select(async (account, a) =>
+        return Task.WhenAll(targets.Select(async (account, a) =>
         {
-            for (var i = 0; i < AccountCredits / accounts.Length; i++)
+            for (var i = 0; i < AccountCredits / targets.Length; i++)
             {
                 await account.CreditDepositAsync(GrainsOnPostgres.Deposit(round, a, i));
             }
