@@ -86,6 +86,7 @@ public sealed record MarginAccountState
 /// <summary>An isolated sub-account: the collateral moved into it and its position in <see cref="Market"/>.</summary>
 public sealed record IsolatedPoolState(string Market, IReadOnlyList<BalanceView> Balances, IReadOnlyList<PositionView> Positions)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => Balances.Count == 0 && Positions.Count == 0;
 
     public SubAccount ToPool() => new(

@@ -49,8 +49,10 @@ public sealed record LiquidationRecord
 
     public IReadOnlyList<SocializedShare> Socialized { get; init; } = [];
 
+    [JsonIgnore]
     public bool Bankrupt => LossUnits > 0;
 
+    [JsonIgnore]
     public bool IsCompleted => State == LiquidationStates.Completed;
 }
 
