@@ -147,6 +147,24 @@ public abstract class GroupCommitTests
     }
 
     [Fact]
+    public async Task With_several_small_batches_in_flight_every_commit_lands_once()
+    {
+        const int accounts = 40;
+        var db = await StartAsync(new GroupCommitOptions { MaxBatchSize = 3, MaxConcurrentBatches = 4 });
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, accounts)
+            .Select(i => Task.Run(() => db.UnitOfWork.CommitAsync(Credit(db, $"c{i}", $"acct-{i}")))));
+
+        Assert.All(outcomes, o => Assert.Equal([1L], Assert.IsType<CommitOutcome.Committed>(o).StateVersions));
+        Assert.Equal(2 * accounts, await db.CountAsync("ledger_entry"));
+        Assert.Equal(accounts, await db.CountAsync("idempotency_key"));
+        Assert.Empty(await db.Ledger.TrialBalanceAsync());
+        var statistics = db.Statistics;
+        Assert.Equal(accounts, statistics.Commands);
+        Assert.InRange(statistics.Batches, (accounts + 2) / 3, accounts); // never more than 3 commands in one
+    }
+
+    [Fact]
     public async Task Commits_arriving_while_a_batch_is_written_are_written_together()
     {
         var db = await StartAsync();
