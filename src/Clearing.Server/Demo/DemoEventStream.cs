@@ -14,6 +14,7 @@ public sealed class DemoEventStream(MemberApiClient member) : IAsyncDisposable
     private Task? reading;
     private string? lastEventId;
     private int gaps;
+    private int malformed;
 
     public void Start(CancellationToken cancellationToken)
     {
@@ -45,7 +46,8 @@ public sealed class DemoEventStream(MemberApiClient member) : IAsyncDisposable
         {
             var perAccount = seen.GroupBy(s => s.Account).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => $"{g.Key}: {string.Join(", ", g.Select(s => s.Kind).Order(StringComparer.Ordinal))}");
-            return $"events seen — {string.Join("; ", perAccount)}" + (gaps > 0 ? $" ({gaps} gap notice(s) after reconnecting)" : "");
+            return $"events seen — {string.Join("; ", perAccount)}" + (gaps > 0 ? $" ({gaps} gap notice(s) after reconnecting)" : "")
+                + (malformed > 0 ? $" ({malformed} event(s) with unreadable data)" : "");
         }
     }
 
@@ -137,10 +139,18 @@ public sealed class DemoEventStream(MemberApiClient member) : IAsyncDisposable
                 return;
             }
 
-            using var json = JsonDocument.Parse(data);
-            if (json.RootElement.TryGetProperty("account", out var account) && account.GetString() is { } accountId)
+            try
             {
-                seen.Add((accountId, kind));
+                using var json = JsonDocument.Parse(data);
+                if (json.RootElement.TryGetProperty("account", out var account) && account.GetString() is { } accountId)
+                {
+                    seen.Add((accountId, kind));
+                }
+            }
+            catch (JsonException)
+            {
+                // Not an event this reader understands: it counts as not seen, and the step that needs it says so.
+                malformed++;
             }
         }
     }

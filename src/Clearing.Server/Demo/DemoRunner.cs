@@ -32,6 +32,12 @@ public static class DemoRunner
             return await SetupFailedAsync(options, progress, "setup", e.Message);
         }
 
+        if (options.WorkFolder is { } given && Directory.Exists(given) && Directory.EnumerateFileSystemEntries(given).Any())
+        {
+            // Key files are never overwritten, and an old database would hold another run's deposits.
+            return await SetupFailedAsync(options, progress, "setup", $"--work-dir {given} is not empty: give a new or empty folder.");
+        }
+
         var folder = options.WorkFolder is { } requested ? Directory.CreateDirectory(requested).FullName : Directory.CreateTempSubdirectory("clearing-demo-").FullName;
         progress.WriteLine($"[demo] work folder {folder} (keys, secrets, configuration, SQLite database)");
         progress.WriteLine(options.ExistingChains is null ? "[demo] starting two anvil chains and the Solana devnet ..." : "[demo] using the running chains given on the command line ...");

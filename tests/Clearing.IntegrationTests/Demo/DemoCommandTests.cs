@@ -84,6 +84,23 @@ public sealed class DemoCommandTests : IAsyncLifetime
         Assert.DoesNotContain("[demo]", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Demo_refuses_a_work_folder_that_is_not_empty_and_names_it_in_the_summary()
+    {
+        var work = Directory.CreateDirectory(Path.Combine(folder, "used")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(work, "evm-a-operator.key"), "an earlier run's key");
+        var summaryFile = Path.Combine(folder, "refused.json");
+
+        var (exitCode, output) = await RunDemoAsync("demo", "--exit-after-scenario", "--summary", summaryFile, "--work-dir", work, "--repository", RepoPaths.Root);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--work-dir {work} is not empty", output, StringComparison.Ordinal);
+        var summary = DemoSummary.Parse(await File.ReadAllTextAsync(summaryFile));
+        Assert.False(summary.Passed);
+        Assert.Equal(new SummaryStep("setup", "failed", $"--work-dir {work} is not empty: give a new or empty folder."), Assert.Single(summary.Steps));
+        Assert.Equal("an earlier run's key", await File.ReadAllTextAsync(Path.Combine(work, "evm-a-operator.key")));
+    }
+
     /// <summary>Runs the built `clearing` (clearing.dll next to this assembly) to its end, within <see cref="DemoDeadline"/>; stdout and stderr together.</summary>
     private static async Task<(int ExitCode, string Output)> RunDemoAsync(params string[] arguments)
     {
