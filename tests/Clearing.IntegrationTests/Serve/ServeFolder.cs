@@ -33,7 +33,7 @@ internal sealed class ServeFolder : IDisposable
     /// <summary>
     /// Writes the config file with <paramref name="chains"/> as <c>Clearing:Evm:Chains</c>, and optionally
     /// <c>Clearing:Solana</c> and <c>Clearing:Oracles</c>; returns its path. The risk file accepts USDC on
-    /// <see cref="Chain"/> and on <see cref="SolanaChain"/>, ETH on <see cref="Chain"/> and JUP on <see cref="SolanaChain"/>
+    /// <see cref="Chain"/> and on <see cref="SolanaChain"/>, ETH on <see cref="Chain"/> and JUP on both
     /// (settlement: USDC on <see cref="Chain"/>); member m1 owns "alice",
     /// member "ops" holds the operator credential.
     /// </summary>
@@ -45,7 +45,8 @@ internal sealed class ServeFolder : IDisposable
              "collateral":[{"chain":"{{Chain}}","asset":"USDC","initWeight":"1","maintWeight":"1","initLiabilityWeight":"1","maintLiabilityWeight":"1"},
                            {"chain":"{{SolanaChain}}","asset":"USDC","initWeight":"1","maintWeight":"1","initLiabilityWeight":"1","maintLiabilityWeight":"1"},
                            {"chain":"{{Chain}}","asset":"ETH","initWeight":"0.8","maintWeight":"0.9","initLiabilityWeight":"1.2","maintLiabilityWeight":"1.1"},
-                           {"chain":"{{SolanaChain}}","asset":"JUP","initWeight":"0.8","maintWeight":"0.9","initLiabilityWeight":"1.2","maintLiabilityWeight":"1.1"}],
+                           {"chain":"{{SolanaChain}}","asset":"JUP","initWeight":"0.8","maintWeight":"0.9","initLiabilityWeight":"1.2","maintLiabilityWeight":"1.1"},
+                           {"chain":"{{Chain}}","asset":"JUP","initWeight":"0.8","maintWeight":"0.9","initLiabilityWeight":"1.2","maintLiabilityWeight":"1.1"}],
              "markets":[{"symbol":"ETH-PERP","markPrice":"2000","initialMarginRatio":"0.1","maintenanceMarginRatio":"0.05"}],
              "accounts":[]}
             """);
