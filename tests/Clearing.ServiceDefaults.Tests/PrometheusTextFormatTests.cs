@@ -46,6 +46,18 @@ public sealed class PrometheusTextFormatTests : IDisposable
     }
 
     [Fact]
+    public void A_counter_whose_name_ends_in_total_gets_the_suffix_once()
+    {
+        meter.CreateCounter<long>("clearing.retries.total", "{retry}").Add(2);
+
+        var text = endpoint.Scrape();
+
+        Assert.Contains("# TYPE clearing_retries_total counter\n", text, StringComparison.Ordinal);
+        Assert.Contains("clearing_retries_total 2 ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("_total_total", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Counters_are_cumulative_across_scrapes()
     {
         var counter = meter.CreateCounter<long>("clearing.liquidations", "{liquidation}");

@@ -20,7 +20,8 @@ public static class PrometheusTextFormat
         var name = MetricName(metric.Name, metric.Unit);
         var (type, suffix) = metric.MetricType switch
         {
-            MetricType.LongSum or MetricType.DoubleSum => ("counter", "_total"),
+            // A counter named "..._total" already has the suffix (OpenTelemetry's compatibility rules add it once).
+            MetricType.LongSum or MetricType.DoubleSum => ("counter", name.EndsWith("_total", StringComparison.Ordinal) ? "" : "_total"),
             MetricType.LongGauge or MetricType.DoubleGauge or MetricType.LongSumNonMonotonic or MetricType.DoubleSumNonMonotonic => ("gauge", ""),
             MetricType.Histogram => ("histogram", ""),
             // Exponential histograms are not configured anywhere in Clearing; they have no 0.0.4 representation.
