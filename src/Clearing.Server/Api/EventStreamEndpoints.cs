@@ -96,9 +96,11 @@ public static class EventStreamEndpoints
                     var text = new StringBuilder();
                     if (read.Gap || gapPending)
                     {
+                        // unknown-stream: the client's id is from another process (or malformed); buffer-overrun: the ring moved past it.
+                        var gap = gapPending
+                            ? new StreamGap("unknown-stream", $"Last-Event-ID '{lastEventId}' is not of this server's stream {hub.StreamId} (the server restarted, or the id is malformed): events since it may be missing. Re-read the account (GET /v1/accounts/{{id}}, …/withdrawals, …/liquidations); what follows is everything this server still holds.")
+                            : new StreamGap("buffer-overrun", $"Events after {hub.EventId(position)} are no longer held (this server keeps the last {hub.Capacity} events). Re-read the account (GET /v1/accounts/{{id}}, …/withdrawals, …/liquidations), then continue from here.");
                         gapPending = false;
-                        var gap = new StreamGap(lastEventId.Length > 0 && resume is null ? "unknown-stream" : "buffer-overrun",
-                            $"Events after {(lastEventId.Length > 0 ? lastEventId : "your position")} are no longer held (this server keeps the last {hub.Capacity} events since its start, stream {hub.StreamId}). Re-read the account (GET /v1/accounts/{{id}}, …/withdrawals, …/liquidations), then continue from here.");
                         text.Append("id: ").Append(hub.EventId(read.From - 1))
                             .Append("\nevent: ").Append(GapEvent)
                             .Append("\ndata: ").Append(JsonSerializer.Serialize(gap, Json)).Append("\n\n");

@@ -47,9 +47,15 @@ public sealed class WithdrawalStatusReader(ClearingDatabase database)
             }
         }
 
-        // A reservation is committed with its action, so one without a visible action is only a read racing the commit.
-        var requested = account.Reservations.Where(r => rows.All(row => row.DecisionId != r.DecisionId)).Select(r => Requested(account.AccountId, r));
-        return [.. requested, .. rows];
+        // A reservation is committed with its action: one whose action is not on this page is older than the page
+        // (shown only if still in flight) or a read racing the commit (requested).
+        var inFlight = new List<WithdrawalStatusResponse>();
+        foreach (var reservation in account.Reservations.Where(r => rows.All(row => row.DecisionId != r.DecisionId)))
+        {
+            inFlight.Add(await FindAsync(account, reservation.DecisionId, cancellationToken) ?? Requested(account.AccountId, reservation));
+        }
+
+        return [.. inFlight, .. rows];
     }
 
     /// <summary>One withdrawal of this account by decision id, or null when the account has none with that id.</summary>

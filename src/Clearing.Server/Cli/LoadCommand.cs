@@ -82,7 +82,13 @@ public static class LoadCommand
                     return 2;
                 }
 
-                var target = new LoadTarget(new Uri(remote), key, Encoding.UTF8.GetBytes(File.ReadAllText(file.FullName).TrimEnd('\r', '\n')), accountIds);
+                if (!Uri.TryCreate(remote, UriKind.Absolute, out var baseAddress) || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
+                {
+                    await Console.Error.WriteLineAsync($"clearing load: --url '{remote}' is not an http(s) URL.");
+                    return 2;
+                }
+
+                var target = new LoadTarget(baseAddress, key, Encoding.UTF8.GetBytes(File.ReadAllText(file.FullName).TrimEnd('\r', '\n')), accountIds);
                 report = await LoadRunner.RunAsync(target, plan, cancellationToken);
             }
             else
@@ -299,6 +305,10 @@ public static class LoadRunner
                 {
                     error = "timeout";
                 }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break; // Ctrl+C: report what ran so far
+                }
 
                 local.Add((endpoint, Stopwatch.GetElapsedTime(sent).TotalMilliseconds, error));
             }
@@ -307,12 +317,14 @@ public static class LoadRunner
             {
                 samples.Add(sample);
             }
-        }, cancellationToken)).ToArray();
+        }, CancellationToken.None)).ToArray();
         await Task.WhenAll(workers);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
         var all = samples.ToArray();
-        var endpoints = all.GroupBy(s => s.Endpoint).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Summarize(g.Key, [.. g], elapsed)).ToArray();
+        // Every endpoint of the mix is reported, also one that drew no request in a short run.
+        var endpoints = plan.Mix.Where(m => m.Value > 0).Select(m => m.Key).Order(StringComparer.Ordinal)
+            .Select(endpoint => Summarize(endpoint, [.. all.Where(s => s.Endpoint == endpoint)], elapsed)).ToArray();
         return new LoadReport(startedAt, elapsed, plan.Concurrency, target.ToString(), endpoints, Summarize("total", all, elapsed));
     }
 

@@ -66,6 +66,37 @@ public sealed class EventStreamAndOpenApiTests(ApiTestServer server) : IClassFix
         }
     }
 
+    [Fact]
+    public async Task Resuming_from_further_back_than_the_ring_holds_starts_with_a_gap_then_the_held_events()
+    {
+        var hub = new AccountEventHub(capacity: 4);
+        var own = new ApiTestServer(postgresDatabase: null) { ConfigureServices = services => services.AddSingleton(hub) };
+        await own.InitializeAsync();
+        try
+        {
+            for (var i = 1; i <= 6; i++)
+            {
+                hub.Publish(new AccountEvent("a1", AccountEventKinds.MarginCall, DateTimeOffset.UnixEpoch, new Dictionary<string, string> { ["n"] = $"{i}" }));
+            }
+
+            var request = own.Signed(own.Member1, HttpMethod.Get, "/v1/accounts/a1/events");
+            request.Headers.Add("Last-Event-ID", hub.EventId(1));
+            await using var stream = new SseClient(await own.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead));
+            var frames = await stream.ReadUntilAsync(f => f.Id == hub.EventId(6), Deadline);
+
+            var events = frames.Where(f => f.Event is not null).ToArray();
+            Assert.Equal(EventStreamEndpoints.GapEvent, events[0].Event);
+            Assert.Equal("buffer-overrun", JsonDocument.Parse(events[0].Data!).RootElement.GetProperty("reason").GetString());
+            // Event 2 was overwritten: the gap stands in its place, and resuming from the gap's id continues at 3.
+            Assert.Equal(hub.EventId(2), events[0].Id);
+            Assert.Equal(["3", "4", "5", "6"], events[1..].Select(f => JsonDocument.Parse(f.Data!).RootElement.GetProperty("data").GetProperty("n").GetString()));
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
     [Theory]
     [InlineData("{}", "reason")]
     [InlineData("""{"reason":""}""", "reason")]
