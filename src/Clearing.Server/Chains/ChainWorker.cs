@@ -169,7 +169,6 @@ public abstract partial class ChainWorker(string family, string chainName, TimeS
         foreach (var (actionId, finished) in journal.Finished)
         {
             var action = finished.Action;
-            var paid = action.State == ChainActionState.Confirmed || await paidOnChain(finished, token);
             GrainDecision decision;
             try
             {
@@ -183,6 +182,7 @@ public abstract partial class ChainWorker(string family, string chainName, TimeS
                 continue;
             }
 
+            var paid = action.State == ChainActionState.Confirmed || await paidOnChain(finished, token);
             try
             {
                 var (settled, replayed, reason) = await SettleAsync(decision, action, paid, finished.FailureReason);
