@@ -100,7 +100,15 @@ public static class DemoRunner
 
             await using (app)
             {
-                await app.StartAsync(cancellationToken);
+                try
+                {
+                    await app.StartAsync(cancellationToken);
+                }
+                catch (IOException e)
+                {
+                    // Kestrel could not bind (the --port is taken).
+                    return await SetupFailedAsync(options, progress, "service", e.Message);
+                }
 
                 // The host handles Ctrl-C and SIGTERM itself (it signals ApplicationStopping): either ends the demo.
                 using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
