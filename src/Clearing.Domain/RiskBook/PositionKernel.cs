@@ -15,9 +15,9 @@ internal readonly struct MarketFactors
         AllowsNewRisk = mark.AllowsNewRisk;
         Fixed index = state.CumulativeFundingIndex;
         IndexNegative = index.IsNegative;
-        Fixed volInit = market.Volatility?.InitialRatio(state.Variance) ?? Fixed.Zero;
-        Fixed volMaint = market.Volatility?.MaintenanceRatio(state.Variance) ?? Fixed.Zero;
-        Fast = PositionKernel.Splits(mark.Low, out LowWhole, out LowFraction)
+        bool volatilityFits = TryVolatility(market, state.Variance, out Fixed volInit, out Fixed volMaint);
+        Fast = volatilityFits
+            && PositionKernel.Splits(mark.Low, out LowWhole, out LowFraction)
             && PositionKernel.Splits(mark.High, out HighWhole, out HighFraction)
             && PositionKernel.SplitsMagnitude(index, out IndexWhole, out IndexFraction)
             && PositionKernel.FitsRatio(volInit) && PositionKernel.FitsRatio(volMaint);
@@ -39,6 +39,28 @@ internal readonly struct MarketFactors
     public readonly ulong VolatilityInit;
     public readonly ulong VolatilityMaint;
     public readonly MarginTiers? Tiers;
+
+    /// <summary>The add-on ratios, or false when they overflow: then every position in the market takes the
+    /// domain's function, which throws exactly where it always did (when a position is evaluated, not on the tick).</summary>
+    private static bool TryVolatility(PerpMarket market, Fixed variance, out Fixed init, out Fixed maint)
+    {
+        init = maint = Fixed.Zero;
+        if (market.Volatility is not { } volatility)
+        {
+            return true;
+        }
+
+        try
+        {
+            init = volatility.InitialRatio(variance);
+            maint = volatility.MaintenanceRatio(variance);
+            return true;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>

@@ -145,6 +145,28 @@ public sealed class ExposureBookTests
     }
 
     [Fact]
+    public void A_market_whose_volatility_add_on_overflows_fails_only_the_pools_holding_it()
+    {
+        // k so large that k × σ√horizon does not fit: the domain throws when such a position is valued; the book
+        // must not throw earlier (on construction or a tick) nor for pools without a position in that market.
+        var market = new PerpMarket("WILD-PERP", F("0.1"), F("0.05")) { Volatility = new VolatilityAddOn(Fixed.FromRaw(Int128.MaxValue / 2), Fixed.FromInt(24), F("0.5")) };
+        var context = Context() with
+        {
+            Markets = Context().Markets.SetItem("WILD-PERP", market),
+            MarketStates = Context().MarketStates.SetItem("WILD-PERP", new PerpMarketState(PriceQuote.Exact(F("10")), Fixed.Zero, F("0.01"))),
+        };
+        var book = new ExposureBook(context);
+        book.Upsert("alice", Alice());
+        book.OnMarketState("WILD-PERP", context.MarketStates["WILD-PERP"] with { Variance = F("0.02") });
+
+        var wild = new SubAccount("wild").WithPosition(new PerpPosition("WILD-PERP", F("1"), F("10"), Fixed.Zero));
+        Assert.Throws<OverflowException>(() => HealthCalculator.Compute(wild, book.Context));
+        Assert.Throws<OverflowException>(() => book.Upsert("wild", wild));
+        Assert.True(book.TryGetHealth("alice", out var alice));
+        Assert.Equal(F("380"), alice.Maint);
+    }
+
+    [Fact]
     public void A_pool_beyond_the_row_capacity_is_rejected()
     {
         var book = new ExposureBook(Context(), maxBalancesPerPool: 1, maxPositionsPerPool: 1);
