@@ -4,9 +4,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Clearing.Actors;
 using Clearing.Actors.Hosting;
-using Clearing.Grains.Accounts;
 using Clearing.Persistence;
-using Clearing.Persistence.Migrations;
 using Clearing.Persistence.UnitOfWork;
 using Microsoft.Data.Sqlite;
 
@@ -61,16 +59,15 @@ public class GrainCallBenchmarks
     public const int Calls = 10_000;
     private const int Activations = 1_000;
     private const int AccountCredits = 2_000;
+    private const int CreditedAccounts = 100;
 
     private ActorHost host = null!;
     private IEchoGrain one = null!;
     private IEchoGrain[] many = null!;
     private ICounterGrain[] counters = null!;
     private string sqliteFolder = null!;
-    private ActorHost accountHost = null!;
-    private IMarginAccountGrain[] accounts = null!;
-    private ActorHost groupedAccountHost = null!;
-    private IMarginAccountGrain[] groupedAccounts = null!;
+    private DurableCredits accounts = null!;
+    private DurableCredits groupedAccounts = null!;
     private int creditRound;
 
     [GlobalSetup]
@@ -92,28 +89,22 @@ public class GrainCallBenchmarks
         sqliteFolder = Directory.Exists("/dev/shm")
             ? Directory.CreateDirectory(Path.Combine("/dev/shm", $"clearing-bench-{Guid.NewGuid():N}")).FullName
             : Directory.CreateTempSubdirectory("clearing-bench-").FullName;
-        (accountHost, accounts) = await StartAccountsAsync("grains.sqlite", groupCommit: null);
-        (groupedAccountHost, groupedAccounts) = await StartAccountsAsync("grains-grouped.sqlite", new GroupCommitOptions());
+        accounts = await StartAccountsAsync("grains.sqlite", groupCommit: null);
+        groupedAccounts = await StartAccountsAsync("grains-grouped.sqlite", new GroupCommitOptions());
     }
 
-    /// <summary>A host over its own SQLite file in <see cref="sqliteFolder"/>, with 100 activated accounts.</summary>
-    private async Task<(ActorHost Host, IMarginAccountGrain[] Accounts)> StartAccountsAsync(string file, GroupCommitOptions? groupCommit)
-    {
-        var database = new ClearingDatabase(SqlDialect.Sqlite,
-            new SqliteConnectionStringBuilder { DataSource = Path.Combine(sqliteFolder, file), Pooling = true }.ConnectionString);
-        await new SchemaMigrator(database, TimeProvider.System).MigrateAsync();
-        var accountsHost = await DepositBenchmarkHost.StartAsync(database, GrainsOnPostgres.Chain, usdcDecimals: 6, new DurableUnitOfWork(database, groupCommit));
-        IMarginAccountGrain[] activated = [.. Enumerable.Range(0, 100).Select(i => accountsHost.GrainFactory.GetGrain<IMarginAccountGrain>($"acct-{i}"))];
-        await Task.WhenAll(activated.Select(a => a.GetSnapshotAsync()));
-        return (accountsHost, activated);
-    }
+    /// <summary>A host over its own SQLite file in <see cref="sqliteFolder"/>, with <see cref="CreditedAccounts"/> activated accounts.</summary>
+    private Task<DurableCredits> StartAccountsAsync(string file, GroupCommitOptions? groupCommit) =>
+        DurableCredits.StartAsync(
+            new ClearingDatabase(SqlDialect.Sqlite, new SqliteConnectionStringBuilder { DataSource = Path.Combine(sqliteFolder, file), Pooling = true }.ConnectionString),
+            CreditedAccounts, groupCommit);
 
     [GlobalCleanup]
     public void Cleanup()
     {
         host.StopAsync().GetAwaiter().GetResult();
-        accountHost.StopAsync().GetAwaiter().GetResult();
-        groupedAccountHost.StopAsync().GetAwaiter().GetResult();
+        accounts.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        groupedAccounts.DisposeAsync().AsTask().GetAwaiter().GetResult();
         SqliteConnection.ClearAllPools();
         Directory.Delete(sqliteFolder, recursive: true);
     }
@@ -161,23 +152,11 @@ public class GrainCallBenchmarks
 
     /// <summary>100 accounts in parallel, 20 credits each, each a new deposit (its own idempotency key), one transaction each.</summary>
     [Benchmark(OperationsPerInvoke = AccountCredits)]
-    public Task MarginAccount_CreditDeposit_SqliteInTmpfs() => CreditEveryAccountAsync(accounts);
+    public Task MarginAccount_CreditDeposit_SqliteInTmpfs() => accounts.CreditEveryAccountAsync(++creditRound, AccountCredits / CreditedAccounts);
 
     /// <summary>The same with group commit: concurrent credits share transactions.</summary>
     [Benchmark(OperationsPerInvoke = AccountCredits)]
-    public Task MarginAccount_CreditDeposit_SqliteInTmpfs_GroupCommit() => CreditEveryAccountAsync(groupedAccounts);
-
-    private Task CreditEveryAccountAsync(IMarginAccountGrain[] targets)
-    {
-        var round = ++creditRound;
-        return Task.WhenAll(targets.Select(async (account, a) =>
-        {
-            for (var i = 0; i < AccountCredits / targets.Length; i++)
-            {
-                await account.CreditDepositAsync(GrainsOnPostgres.Deposit(round, a, i));
-            }
-        }));
-    }
+    public Task MarginAccount_CreditDeposit_SqliteInTmpfs_GroupCommit() => groupedAccounts.CreditEveryAccountAsync(++creditRound, AccountCredits / CreditedAccounts);
 
     /// <summary>
     /// In process (no generated project to build: on 2 cores shared with other builds that alone outlasts BenchmarkDotNet's

@@ -6,8 +6,8 @@ using Microsoft.Data.Sqlite;
 namespace Clearing.Benchmarks;
 
 /// <summary>
-/// `dotnet run -c Release -- grains-sqlite [commands] [clients,…]`: the same durable credits as `grains-pg`
-/// (<see cref="GrainsOnPostgres.RunOursAsync"/>), on a SQLite file on disk (WAL, synchronous=FULL: an fsync per
+/// `dotnet run -c Release -- grains-sqlite [commands] [clients,…]`: durable credits through the actor host
+/// (<see cref="DurableCredits.TimeAsync"/>), on a SQLite file on disk (WAL, synchronous=FULL: an fsync per
 /// commit), without and with group commit. SQLite has one writer at a time, so without group commit concurrent
 /// commands queue on its lock (busy_timeout) and each pays its own flush.
 /// </summary>
@@ -30,14 +30,14 @@ internal static class GrainsOnSqlite
         try
         {
             Console.WriteLine($"SQLite {SqliteVersion()} in {folder}; {commands:N0} credits per run");
-            await GrainsOnPostgres.RunOursAsync(NewDatabase(), 400, 16, new GroupCommitOptions());
-            await GrainsOnPostgres.RunOursAsync(NewDatabase(), 400, 16, groupCommit: null);
+            await DurableCredits.TimeAsync(NewDatabase(), 400, 16, new GroupCommitOptions());
+            await DurableCredits.TimeAsync(NewDatabase(), 400, 16, groupCommit: null);
             var rows = new List<string>();
             foreach (var clients in clientCounts)
             {
                 var load = DepositBenchmarkHost.LoadAverage();
-                var single = await GrainsOnPostgres.RunOursAsync(NewDatabase(), commands, clients, groupCommit: null);
-                var grouped = await GrainsOnPostgres.RunOursAsync(NewDatabase(), commands, clients, new GroupCommitOptions());
+                var single = await DurableCredits.TimeAsync(NewDatabase(), commands, clients, groupCommit: null);
+                var grouped = await DurableCredits.TimeAsync(NewDatabase(), commands, clients, new GroupCommitOptions());
                 if (single is null || grouped is null)
                 {
                     return 1;

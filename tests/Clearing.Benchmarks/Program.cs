@@ -7,7 +7,6 @@ using Clearing.Benchmarks;
 // `dotnet run -c Release -- cpu`: the ExposureBook workloads in CPU time per evaluation (for a shared machine).
 // `dotnet run -c Release -- evm-deposits [deposits] [per block] [rounds]`: finalized deposits credited per second, anvil → PostgreSQL.
 // `dotnet run -c Release -- solana-deposits [deposits] [rounds] [signatures per page]`: the same, Solana devnet → PostgreSQL.
-// `dotnet run -c Release -- grains-pg [commands] [clients,…] [pgbench seconds]`: durable commands/s on PostgreSQL, with and without group commit, against pgbench.
 // `dotnet run -c Release -- grains-sqlite [commands] [clients,…]`: the same on a SQLite file, with and without group commit.
 // Anything else goes to BenchmarkDotNet; `--short` selects the few-minutes job used for the README figures.
 if (args.Length > 0 && args[0] == "peer")
@@ -28,11 +27,6 @@ if (args.Length > 0 && args[0] == "evm-deposits")
 if (args.Length > 0 && args[0] == "solana-deposits")
 {
     return SolanaDepositThroughput.Run(args);
-}
-
-if (args.Length > 0 && args[0] == "grains-pg")
-{
-    return GrainsOnPostgres.Run(args);
 }
 
 if (args.Length > 0 && args[0] == "grains-sqlite")
