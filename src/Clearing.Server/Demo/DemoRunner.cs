@@ -118,10 +118,11 @@ public static class DemoRunner
                 using var member = new MemberApiClient(api, configuration.Member.KeyId, configuration.Member.Secret);
                 using var operatorApi = new MemberApiClient(api, configuration.Operator.KeyId, configuration.Operator.Secret);
                 using var wallets = new DemoWallets(deployment);
+                using var traces = new DemoTraceRecorder();
                 DemoSummary summary;
                 try
                 {
-                    summary = await new DemoScenario(member, operatorApi, wallets, progress).RunAsync(running.Token);
+                    summary = await new DemoScenario(member, operatorApi, wallets, progress) { Traces = traces }.RunAsync(running.Token);
                 }
                 catch (OperationCanceledException) when (running.IsCancellationRequested)
                 {

@@ -78,7 +78,14 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
     private readonly List<SummaryLiquidation> liquidations = [];
     private readonly List<SummaryStep> steps = [];
     private readonly DemoEventStream events = new(member);
+    private SummaryTrace? liquidationTrace;
     private CancellationToken stopping;
+
+    /// <summary>
+    /// The spans of the service running in this process (the demo's own run): with it, a step shows and checks the
+    /// liquidation's trace from the scanner or the API through the grain turns to the chain transaction.
+    /// </summary>
+    public DemoTraceRecorder? Traces { get; init; }
 
     /// <summary>Called after each step that held, with its name (tests stop and restart the service here).</summary>
     public Func<string, CancellationToken, Task>? AfterStep { get; init; }
@@ -102,6 +109,11 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
             await StepAsync("ledger", "the ledger and GET /v1/accounts/bob/liquidations show the liquidation", ["seizure"], LedgerAsync, cancellationToken);
             await StepAsync("events", "the member's event stream (SSE) carried bob's liquidation and nothing of the kind for the others", ["seizure"], EventsAsync, cancellationToken);
             await StepAsync("metrics", "/metrics shows the deposits on all three chains and the seizure", ["seizure"], MetricsAsync, cancellationToken);
+            if (Traces is { } traces)
+            {
+                await StepAsync("trace", "the seizure's trace runs from the scanner or the API through the grain turns to the chain transaction", ["seizure"], _ => TraceAsync(traces), cancellationToken);
+            }
+
             await StepAsync("healthy-untouched", "alice and carol are healthy and were never liquidated", ["trade"], HealthyUntouchedAsync, cancellationToken);
             var accounts = new List<SummaryAccount>();
             foreach (var account in DemoConfiguration.Accounts)
@@ -113,7 +125,7 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
             progress.WriteLine(passed
                 ? "[demo] scenario complete: every step held"
                 : $"[demo] scenario FAILED: {string.Join(", ", steps.Where(s => s.Outcome != "passed").Select(s => $"{s.Name} {s.Outcome}"))}");
-            return new DemoSummary([.. deposits], [.. liquidations], accounts, [.. steps], passed);
+            return new DemoSummary([.. deposits], [.. liquidations], accounts, [.. steps], passed, liquidationTrace);
         }
         finally
         {
@@ -441,6 +453,43 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
         }
 
         return $"{shown.Count} series";
+    }
+
+    /// <summary>
+    /// The trace of bob's (first) seizure among the spans recorded in this process, printed as a tree. The executor's last
+    /// step span ends after the confirmation the seizure step saw, so this waits for the trace to connect.
+    /// </summary>
+    private async Task<string> TraceAsync(DemoTraceRecorder traces)
+    {
+        var seizure = liquidations[0];
+        LiquidationTrace? found = null;
+        var why = "";
+        await UntilAsync(
+            () =>
+            {
+                try
+                {
+                    found = LiquidationTrace.Find(traces, seizure.Transaction);
+                    return Task.FromResult(true);
+                }
+                catch (DemoStepFailedException e)
+                {
+                    why = e.Message;
+                    return Task.FromResult(false);
+                }
+            },
+            TimeSpan.FromSeconds(30),
+            $"a connected trace of the seizure {seizure.Transaction}",
+            () => Task.FromResult(why));
+        var trace = found!;
+        progress.WriteLine($"[demo]     trace {trace.TraceId}:");
+        foreach (var line in trace.Tree())
+        {
+            progress.WriteLine($"[demo]       {line}");
+        }
+
+        liquidationTrace = trace.ToSummary();
+        return $"{trace.Root.Name} -> {trace.Executor.Name} in one trace of {liquidationTrace.Spans.Count} spans ({trace.ExecutorHttpCalls} JSON-RPC HTTP calls by the executor)";
     }
 
     private async Task<string> HealthyUntouchedAsync(CancellationToken cancellationToken)

@@ -63,6 +63,26 @@ public sealed class DemoCommandTests : IDisposable
             Assert.Equal(seized.Amount, await check.EvmTokenBalanceAsync(seizure.Chain, seized.Token, seized.To));
         }
 
+        // The seizure's trace: from the scanner's turn or an API request, through the grain turns, to the chain transaction.
+        Assert.Contains(summary.Steps, step => step.Name == "trace");
+        var trace = summary.LiquidationTrace;
+        Assert.NotNull(trace);
+        Assert.Matches("^[0-9a-f]{32}$", trace.TraceId);
+        var spans = trace.Spans.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var executor = trace.Spans.First(s => s.Name.StartsWith("execute ", StringComparison.Ordinal) && summary.Liquidations.Any(l => string.Equals(l.Transaction, s.Tx, StringComparison.OrdinalIgnoreCase)));
+        var path = new List<SummarySpan> { executor };
+        while (path[^1].Parent is { } parent)
+        {
+            Assert.True(spans.TryGetValue(parent, out var up), $"the summary's trace breaks above '{path[^1].Name}': parent {parent} is not in it");
+            path.Add(up);
+        }
+
+        var root = path[^1];
+        Assert.True(root.Name.StartsWith("netting/", StringComparison.Ordinal) || root.Name.StartsWith("API ", StringComparison.Ordinal), $"the trace's root is '{root.Name}', neither the scanner's turn nor an API request");
+        Assert.Contains(path, s => s.Name.StartsWith("liquidation-router/", StringComparison.Ordinal));
+        Assert.Contains(trace.Spans, s => s.Name.StartsWith("margin-account/", StringComparison.Ordinal));
+        Assert.Contains($"tx {executor.Tx}", output, StringComparison.Ordinal);
+
         // The healthy accounts were never touched and are healthy.
         Assert.Equal(DemoConfiguration.Accounts.Order(StringComparer.Ordinal), summary.Accounts.Select(a => a.Id).Order(StringComparer.Ordinal));
         foreach (var healthy in summary.Accounts.Where(a => a.Id != DemoScenario.Bob))
