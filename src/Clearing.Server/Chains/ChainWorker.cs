@@ -37,6 +37,15 @@ public abstract partial class ChainWorker(string family, string chainName, TimeS
 
     protected string ChainName { get; } = chainName;
 
+    /// <summary>The connection pool of this chain's RPC client, alive as long as the worker.</summary>
+    protected HttpClient Http { get; } = new();
+
+    public override void Dispose()
+    {
+        Http.Dispose();
+        base.Dispose();
+    }
+
     /// <summary>Whether this host holds the lease; only then may its executor move chain actions.</summary>
     protected bool HoldsLease => Host.Epoch is not null;
 

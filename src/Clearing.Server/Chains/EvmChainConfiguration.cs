@@ -73,16 +73,7 @@ public static class EvmChainConfiguration
         var count = problems.Count;
         void Problem(string text) => problems.Add($"{section.Path}: {text}");
 
-        var rpcText = section["RpcUrl"];
-        Uri? rpcUrl = null;
-        if (string.IsNullOrWhiteSpace(rpcText))
-        {
-            Problem("RpcUrl is missing");
-        }
-        else if (!Uri.TryCreate(rpcText, UriKind.Absolute, out rpcUrl) || (rpcUrl.Scheme != Uri.UriSchemeHttp && rpcUrl.Scheme != Uri.UriSchemeHttps))
-        {
-            Problem($"RpcUrl '{rpcText}' is not an http(s) URL");
-        }
+        var rpcUrl = ChainSectionReader.ReadRpcUrl(section, Problem);
 
         var chainId = ReadUnsigned(section, "ChainId", Problem);
         if (chainId is null && string.IsNullOrWhiteSpace(section["ChainId"]))
@@ -143,28 +134,8 @@ public static class EvmChainConfiguration
             Problem($"PollIntervalMs must be between 1 and {int.MaxValue} ms");
         }
 
-        var keyFile = section["OperatorKeyFile"];
-        EvmPrivateKey? key = null;
-        if (string.IsNullOrWhiteSpace(keyFile))
-        {
-            Problem("OperatorKeyFile is missing (the path of a key file from `clearing keys new --chain evm`)");
-        }
-        else if (!File.Exists(keyFile))
-        {
-            Problem($"OperatorKeyFile '{keyFile}' does not exist");
-        }
-        else
-        {
-            try
-            {
-                key = EvmKeyFile.Load(keyFile);
-            }
-            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-            {
-                // EvmKeyFile's messages name the file and the expected shape, never the content.
-                Problem(e.Message);
-            }
-        }
+        var key = ChainSectionReader.ReadKeyFile(
+            section, "OperatorKeyFile", "the path of a key file from `clearing keys new --chain evm`", EvmKeyFile.Load, Problem);
 
         var receiverText = section["LiquidationReceiver"];
         EvmAddress? receiver = null;

@@ -25,19 +25,11 @@ public sealed partial class EvmChainWorker(
     TimeProvider clock,
     ILogger<EvmChainWorker> logger) : ChainWorker("EVM", chain.Name, chain.PollInterval, host, database, clock, logger)
 {
-    private readonly HttpClient http = new();
-
-    public override void Dispose()
-    {
-        http.Dispose();
-        base.Dispose();
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Hosted services start one after another; yield so the host's start is not held by this loop.
         await Task.Yield();
-        var rpc = new EvmRpcClient(http, chain.RpcUrl, new EvmRpcOptions { Chain = chain.Name });
+        var rpc = new EvmRpcClient(Http, chain.RpcUrl, new EvmRpcOptions { Chain = chain.Name });
         if (!await SameChainAsync(rpc, stoppingToken))
         {
             return;

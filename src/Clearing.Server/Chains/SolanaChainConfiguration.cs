@@ -72,40 +72,9 @@ public static class SolanaChainConfiguration
         void Problem(string text) => problems.Add($"{section.Path}: {text}");
 
         var name = string.IsNullOrWhiteSpace(section["Chain"]) ? DefaultChainName : section["Chain"]!;
-        var rpcText = section["RpcUrl"];
-        Uri? rpcUrl = null;
-        if (string.IsNullOrWhiteSpace(rpcText))
-        {
-            Problem("RpcUrl is missing");
-        }
-        else if (!Uri.TryCreate(rpcText, UriKind.Absolute, out rpcUrl) || (rpcUrl.Scheme != Uri.UriSchemeHttp && rpcUrl.Scheme != Uri.UriSchemeHttps))
-        {
-            Problem($"RpcUrl '{rpcText}' is not an http(s) URL");
-            rpcUrl = null;
-        }
-
-        var keyFile = section["VaultKeyFile"];
-        Keypair? authority = null;
-        if (string.IsNullOrWhiteSpace(keyFile))
-        {
-            Problem("VaultKeyFile is missing (the vault authority's key file from `clearing keys new --chain solana`)");
-        }
-        else if (!File.Exists(keyFile))
-        {
-            Problem($"VaultKeyFile '{keyFile}' does not exist");
-        }
-        else
-        {
-            try
-            {
-                authority = SolanaKeyFile.Load(keyFile);
-            }
-            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-            {
-                // SolanaKeyFile's messages name the file and the expected shape, never the content.
-                Problem(e.Message);
-            }
-        }
+        var rpcUrl = ChainSectionReader.ReadRpcUrl(section, Problem);
+        var authority = ChainSectionReader.ReadKeyFile(
+            section, "VaultKeyFile", "the vault authority's key file from `clearing keys new --chain solana`", SolanaKeyFile.Load, Problem);
 
         var mints = ReadMints(section.GetSection("Mints"), Problem);
         var solVault = ReadKey(section, "SolVault", Problem);

@@ -22,19 +22,11 @@ public sealed partial class SolanaChainWorker(
     TimeProvider clock,
     ILogger<SolanaChainWorker> logger) : ChainWorker("Solana", chain.Name, chain.PollInterval, host, database, clock, logger)
 {
-    private readonly HttpClient http = new();
-
-    public override void Dispose()
-    {
-        http.Dispose();
-        base.Dispose();
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Hosted services start one after another; yield so the host's start is not held by this loop.
         await Task.Yield();
-        var rpc = new SolanaRpcClient(http, chain.RpcUrl, new SolanaRpcOptions { Chain = chain.Name });
+        var rpc = new SolanaRpcClient(Http, chain.RpcUrl, new SolanaRpcOptions { Chain = chain.Name });
         var journal = new ChainPayoutJournal(
             new OutboxChainActionJournal(new OutboxStore(Database), CurrentEpoch, Clock),
             new SolanaPayouts(chain.Vault, chain.LiquidationReceiver));

@@ -39,9 +39,7 @@ public sealed class ServeEvmLiquidationTests : IAsyncLifetime
         vault = await contracts.DeployVaultAsync(jup);
         await contracts.SendAsync(AnvilNode.DevAccount0, vault, ClearingVaultAbi.GrantRole.EncodeCall(ClearingVaultAbi.OperatorRole, EvmAddress.Parse(AnvilNode.DevAccount0)));
         await contracts.DepositTokenAsync(vault, jup, AnvilNode.DevAccount1, AccountIdCodec.ToBytes32("alice"), Deposited);
-        // Anvil's dev key 0: a public LOCAL DEVNET key, admin and operator of the test vault.
-        var keyFile = folder.File("operator.key");
-        await File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
+        var keyFile = await folder.WriteAnvilOperatorKeyAsync();
         var config = folder.WriteConfig(
             new Dictionary<string, object>
             {
@@ -123,18 +121,9 @@ public sealed class ServeEvmLiquidationTests : IAsyncLifetime
             .Any(b => b.GetProperty("asset").GetString() == "JUP" && b.GetProperty("available").GetString() == Deposited.ToString(CultureInfo.InvariantCulture));
     }
 
-    private async Task<bool> LiquidationIdUsedAsync(string decisionId)
-    {
-        var data = ClearingVaultAbi.LiquidationIdUsed.EncodeCall(EvmExecutor.DecisionId32(decisionId));
-        var answer = await node.Rpc.CallAsync("eth_call", AnvilContracts.Request(AnvilNode.DevAccount0, vault, data), "latest");
-        return (bool)ClearingVaultAbi.LiquidationIdUsed.DecodeOutput(Hex.Decode(answer.GetString()!))[0];
-    }
+    private Task<bool> LiquidationIdUsedAsync(string decisionId) => ServeScenario.LiquidationIdUsedAsync(node, vault, decisionId);
 
-    private async Task<BigInteger> BalanceOfAsync(EvmAddress owner)
-    {
-        var answer = await node.Rpc.CallAsync("eth_call", AnvilContracts.Request(AnvilNode.DevAccount0, jup, Erc20Abi.EncodeBalanceOf(owner)), "latest");
-        return Erc20Abi.DecodeBalance(Hex.Decode(answer.GetString()!));
-    }
+    private Task<BigInteger> BalanceOfAsync(EvmAddress owner) => ServeScenario.Erc20BalanceAsync(node, jup, owner);
 
     public async Task DisposeAsync()
     {

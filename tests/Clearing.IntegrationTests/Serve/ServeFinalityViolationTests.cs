@@ -32,9 +32,7 @@ public sealed class ServeFinalityViolationTests : IAsyncLifetime
         node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
         contracts = new AnvilContracts(node);
         (usdc, vault) = await contracts.DeployFundedVaultAsync(Funded);
-        // Anvil's dev key 0: a public LOCAL DEVNET key, admin and operator of the test vault.
-        var keyFile = folder.File("operator.key");
-        await File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
+        var keyFile = await folder.WriteAnvilOperatorKeyAsync();
         var config = folder.WriteConfig(new Dictionary<string, object>
         {
             [ServeFolder.Chain] = new
@@ -76,13 +74,13 @@ public sealed class ServeFinalityViolationTests : IAsyncLifetime
         }
 
         await WaitForUsdcAsync(b => b.Available == Funded - 100_000_000 && b.Reserved == 0, "the withdrawal paid and settled", mineEachCheck: true);
-        Assert.Equal(new UsdcBalance(Funded - 100_000_000, 0, 0), await UsdcAsync());
+        Assert.Equal(new ServeBalance(Funded - 100_000_000, 0, 0), await UsdcAsync());
         Assert.Equal(1, serve.Logs.Lines.Count(l => l.Level == LogLevel.Critical));
     }
 
-    private async Task WaitForUsdcAsync(Func<UsdcBalance, bool> condition, string what, bool mineEachCheck = false)
+    private async Task WaitForUsdcAsync(Func<ServeBalance, bool> condition, string what, bool mineEachCheck = false)
     {
-        var last = default(UsdcBalance);
+        var last = default(ServeBalance);
         try
         {
             await Wait.UntilAsync(
@@ -106,24 +104,7 @@ public sealed class ServeFinalityViolationTests : IAsyncLifetime
         }
     }
 
-    private async Task<UsdcBalance> UsdcAsync()
-    {
-        using var response = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Get, "/v1/accounts/alice"));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/accounts/alice: {(int)response.StatusCode} {text}");
-        using var view = JsonDocument.Parse(text);
-        foreach (var balance in view.RootElement.GetProperty("balances").EnumerateArray())
-        {
-            if (balance.GetProperty("chain").GetString() == ServeFolder.Chain && balance.GetProperty("asset").GetString() == "USDC")
-            {
-                return new UsdcBalance(Units(balance, "available"), Units(balance, "reserved"), Units(balance, "pending"));
-            }
-        }
-
-        return new UsdcBalance(0, 0, 0);
-    }
-
-    private static BigInteger Units(JsonElement balance, string name) => BigInteger.Parse(balance.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
+    private Task<ServeBalance> UsdcAsync() => ServeScenario.AliceBalanceAsync(serve.Http, ServeFolder.Chain, "USDC");
 
     public async Task DisposeAsync()
     {
@@ -139,6 +120,4 @@ public sealed class ServeFinalityViolationTests : IAsyncLifetime
 
         folder.Dispose();
     }
-
-    private readonly record struct UsdcBalance(BigInteger Available, BigInteger Reserved, BigInteger Pending);
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Clearing.Persistence;
 using Clearing.Server.Api;
+using Clearing.TestKit;
 using Microsoft.Data.Sqlite;
 
 namespace Clearing.IntegrationTests.Serve;
@@ -82,6 +83,17 @@ internal sealed class ServeFolder : IDisposable
             Clearing = clearing,
         }));
         return config;
+    }
+
+    /// <summary>
+    /// Writes anvil's dev key 0 (a public LOCAL DEVNET key, admin and operator of the test vaults) as the EVM
+    /// operator's key file; returns its path.
+    /// </summary>
+    public async Task<string> WriteAnvilOperatorKeyAsync()
+    {
+        var keyFile = File("operator.key");
+        await System.IO.File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
+        return keyFile;
     }
 
     /// <summary>A request signed as member m1 against the real clock (serve runs on TimeProvider.System).</summary>

@@ -45,9 +45,7 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
         folder.Database = await DatabaseAsync() ?? folder.Database;
         node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
         (usdc, vault) = await new AnvilContracts(node).DeployFundedVaultAsync(Funded);
-        // Anvil's dev key 0: a public LOCAL DEVNET key, admin and operator of the test vault.
-        var keyFile = folder.File("operator.key");
-        await File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
+        var keyFile = await folder.WriteAnvilOperatorKeyAsync();
         config = folder.WriteConfig(new Dictionary<string, object>
         {
             [ServeFolder.Chain] = new
@@ -220,9 +218,9 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
 
     private async Task<string> NonceAsync(string account) => (await node.Rpc.CallAsync("eth_getTransactionCount", account, "latest")).GetString()!;
 
-    private async Task WaitForUsdcAsync(Func<UsdcBalance, bool> condition, string what, bool mineEachCheck = false)
+    private async Task WaitForUsdcAsync(Func<ServeBalance, bool> condition, string what, bool mineEachCheck = false)
     {
-        var last = default(UsdcBalance);
+        var last = default(ServeBalance);
         try
         {
             await Wait.UntilAsync(
@@ -247,30 +245,9 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
         }
     }
 
-    private async Task<UsdcBalance> UsdcAsync()
-    {
-        using var response = await http.SendAsync(ServeFolder.Signed(HttpMethod.Get, "/v1/accounts/alice"));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/accounts/alice: {(int)response.StatusCode} {text}");
-        using var view = JsonDocument.Parse(text);
-        foreach (var balance in view.RootElement.GetProperty("balances").EnumerateArray())
-        {
-            if (balance.GetProperty("chain").GetString() == ServeFolder.Chain && balance.GetProperty("asset").GetString() == "USDC")
-            {
-                return new UsdcBalance(Units(balance, "available"), Units(balance, "reserved"), Units(balance, "pending"));
-            }
-        }
+    private Task<ServeBalance> UsdcAsync() => ServeScenario.AliceBalanceAsync(http, ServeFolder.Chain, "USDC");
 
-        return new UsdcBalance(0, 0, 0);
-    }
-
-    private static BigInteger Units(JsonElement balance, string name) => BigInteger.Parse(balance.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
-
-    private async Task<BigInteger> BalanceOfAsync(EvmAddress owner)
-    {
-        var answer = await node.Rpc.CallAsync("eth_call", AnvilContracts.Request(AnvilNode.DevAccount0, usdc, Erc20Abi.EncodeBalanceOf(owner)), "latest");
-        return Erc20Abi.DecodeBalance(Hex.Decode(answer.GetString()!));
-    }
+    private Task<BigInteger> BalanceOfAsync(EvmAddress owner) => ServeScenario.Erc20BalanceAsync(node, usdc, owner);
 
     public async Task DisposeAsync()
     {
@@ -289,8 +266,6 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
 
         folder.Dispose();
     }
-
-    private readonly record struct UsdcBalance(BigInteger Available, BigInteger Reserved, BigInteger Pending);
 }
 
 /// <summary>The scenarios with serve on an embedded SQLite file.</summary>

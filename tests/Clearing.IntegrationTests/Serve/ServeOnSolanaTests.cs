@@ -64,7 +64,7 @@ public sealed class ServeOnSolanaTests(SolanaDevnetFixture solana) : IClassFixtu
 
         await scenario.FinalizeEverythingAsync();
         await WaitForWatcherRoundsAsync();
-        Assert.Equal(new UsdcBalance(Deposited, 0, 0), await UsdcAsync());
+        Assert.Equal(new ServeBalance(Deposited, 0, 0), await UsdcAsync());
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class ServeOnSolanaTests(SolanaDevnetFixture solana) : IClassFixtu
         await WaitForWatcherRoundsAsync();
         Assert.Equal(250_000_000UL, await scenario.TokenBalanceAsync(recipientAccount));
         Assert.Equal(Deposited - 250_000_000, await scenario.TokenBalanceAsync(scenario.VaultTokenAccount));
-        Assert.Equal(new UsdcBalance(Deposited - 250_000_000, 0, 0), await UsdcAsync());
+        Assert.Equal(new ServeBalance(Deposited - 250_000_000, 0, 0), await UsdcAsync());
     }
 
     [Fact]
@@ -158,9 +158,9 @@ public sealed class ServeOnSolanaTests(SolanaDevnetFixture solana) : IClassFixtu
             $"the watcher to commit a round at finalized slot {finalized}");
     }
 
-    private async Task WaitForUsdcAsync(Func<UsdcBalance, bool> condition, string what, bool advanceEachCheck = false)
+    private async Task WaitForUsdcAsync(Func<ServeBalance, bool> condition, string what, bool advanceEachCheck = false)
     {
-        var last = default(UsdcBalance);
+        var last = default(ServeBalance);
         try
         {
             await Wait.UntilAsync(
@@ -185,24 +185,7 @@ public sealed class ServeOnSolanaTests(SolanaDevnetFixture solana) : IClassFixtu
         }
     }
 
-    private async Task<UsdcBalance> UsdcAsync()
-    {
-        using var response = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Get, "/v1/accounts/alice"));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/accounts/alice: {(int)response.StatusCode} {text}");
-        using var view = JsonDocument.Parse(text);
-        foreach (var balance in view.RootElement.GetProperty("balances").EnumerateArray())
-        {
-            if (balance.GetProperty("chain").GetString() == ServeFolder.SolanaChain && balance.GetProperty("asset").GetString() == "USDC")
-            {
-                return new UsdcBalance(Units(balance, "available"), Units(balance, "reserved"), Units(balance, "pending"));
-            }
-        }
-
-        return new UsdcBalance(0, 0, 0);
-    }
-
-    private static ulong Units(JsonElement balance, string name) => ulong.Parse(balance.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
+    private Task<ServeBalance> UsdcAsync() => ServeScenario.AliceBalanceAsync(serve.Http, ServeFolder.SolanaChain, "USDC");
 
     public async Task DisposeAsync()
     {
@@ -214,6 +197,4 @@ public sealed class ServeOnSolanaTests(SolanaDevnetFixture solana) : IClassFixtu
         scenario?.Dispose();
         folder.Dispose();
     }
-
-    private readonly record struct UsdcBalance(ulong Available, ulong Reserved, ulong Pending);
 }

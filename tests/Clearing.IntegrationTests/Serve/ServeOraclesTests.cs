@@ -124,8 +124,7 @@ public sealed class ServeFrozenPriceTests : IAsyncLifetime
         var (usdc, vault) = await contracts.DeployFundedVaultAsync(1);
         var feed = await contracts.DeployAsync("MockAggregator", "uint8,string", 8, "ETH / USD");
         await contracts.SendAsync(AnvilNode.DevAccount0, feed, SetAnswer.EncodeCall(new BigInteger(2_000_00000000), new BigInteger(DateTimeOffset.UtcNow.ToUnixTimeSeconds())));
-        var keyFile = folder.File("operator.key");
-        await File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
+        var keyFile = await folder.WriteAnvilOperatorKeyAsync();
         var config = folder.WriteConfig(
             new Dictionary<string, object>
             {

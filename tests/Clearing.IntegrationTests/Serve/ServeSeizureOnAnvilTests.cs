@@ -35,9 +35,7 @@ public sealed class ServeSeizureOnAnvilTests : IAsyncLifetime
         node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
         contracts = new AnvilContracts(node);
         (usdc, vault) = await contracts.DeployFundedVaultAsync(Funded);
-        // Anvil's dev key 0: a public LOCAL DEVNET key, admin and operator of the test vault.
-        var keyFile = folder.File("operator.key");
-        await File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
+        var keyFile = await folder.WriteAnvilOperatorKeyAsync();
         var config = folder.WriteConfig(new Dictionary<string, object>
         {
             [ServeFolder.Chain] = new
@@ -79,18 +77,9 @@ public sealed class ServeSeizureOnAnvilTests : IAsyncLifetime
         Assert.Equal(Funded - 100_000_000, await BalanceOfAsync(vault));
     }
 
-    private async Task<bool> LiquidationIdUsedAsync(string decisionId)
-    {
-        var data = ClearingVaultAbi.LiquidationIdUsed.EncodeCall(EvmExecutor.DecisionId32(decisionId));
-        var answer = await node.Rpc.CallAsync("eth_call", AnvilContracts.Request(AnvilNode.DevAccount0, vault, data), "latest");
-        return (bool)ClearingVaultAbi.LiquidationIdUsed.DecodeOutput(Hex.Decode(answer.GetString()!))[0];
-    }
+    private Task<bool> LiquidationIdUsedAsync(string decisionId) => ServeScenario.LiquidationIdUsedAsync(node, vault, decisionId);
 
-    private async Task<BigInteger> BalanceOfAsync(EvmAddress owner)
-    {
-        var answer = await node.Rpc.CallAsync("eth_call", AnvilContracts.Request(AnvilNode.DevAccount0, usdc, Erc20Abi.EncodeBalanceOf(owner)), "latest");
-        return Erc20Abi.DecodeBalance(Hex.Decode(answer.GetString()!));
-    }
+    private Task<BigInteger> BalanceOfAsync(EvmAddress owner) => ServeScenario.Erc20BalanceAsync(node, usdc, owner);
 
     public async Task DisposeAsync()
     {

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Net;
+using System.Numerics;
+using System.Text.Json;
+using Clearing.Chains.Evm;
+using Clearing.Chains.Evm.Abi;
+using Clearing.Chains.Evm.Execution;
+using Clearing.Chains.Evm.Model;
+using Clearing.IntegrationTests.Evm;
+using Clearing.TestKit;
+
+namespace Clearing.IntegrationTests.Serve;
+
+/// <summary>One of alice's balances as the account view shows it, in the asset's smallest units.</summary>
+internal readonly record struct ServeBalance(BigInteger Available, BigInteger Reserved, BigInteger Pending);
+
+/// <summary>The reads the serve scenarios check their outcomes with: alice's account view and the EVM chain's state.</summary>
+internal static class ServeScenario
+{
+    /// <summary>Alice's <paramref name="asset"/> on <paramref name="chain"/> from <c>GET /v1/accounts/alice</c> (zero when not listed).</summary>
+    public static async Task<ServeBalance> AliceBalanceAsync(HttpClient http, string chain, string asset)
+    {
+        using var response = await http.SendAsync(ServeFolder.Signed(HttpMethod.Get, "/v1/accounts/alice"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/accounts/alice: {(int)response.StatusCode} {text}");
+        using var view = JsonDocument.Parse(text);
+        foreach (var balance in view.RootElement.GetProperty("balances").EnumerateArray())
+        {
+            if (balance.GetProperty("chain").GetString() == chain && balance.GetProperty("asset").GetString() == asset)
+            {
+                return new ServeBalance(Units(balance, "available"), Units(balance, "reserved"), Units(balance, "pending"));
+            }
+        }
+
+        return new ServeBalance(0, 0, 0);
+    }
+
+    private static BigInteger Units(JsonElement balance, string name) => BigInteger.Parse(balance.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
+
+    /// <summary><paramref name="owner"/>'s balance of the ERC-20 <paramref name="token"/> at the node's latest block.</summary>
+    public static async Task<BigInteger> Erc20BalanceAsync(AnvilNode node, EvmAddress token, EvmAddress owner)
+    {
+        var answer = await node.Rpc.CallAsync("eth_call", AnvilContracts.Request(AnvilNode.DevAccount0, token, Erc20Abi.EncodeBalanceOf(owner)), "latest");
+        return Erc20Abi.DecodeBalance(Hex.Decode(answer.GetString()!));
+    }
+
+    /// <summary>Whether the vault has spent the liquidation id of <paramref name="decisionId"/> (its seizure executed).</summary>
+    public static async Task<bool> LiquidationIdUsedAsync(AnvilNode node, EvmAddress vault, string decisionId)
+    {
+        var data = ClearingVaultAbi.LiquidationIdUsed.EncodeCall(EvmExecutor.DecisionId32(decisionId));
+        var answer = await node.Rpc.CallAsync("eth_call", AnvilContracts.Request(AnvilNode.DevAccount0, vault, data), "latest");
+        return (bool)ClearingVaultAbi.LiquidationIdUsed.DecodeOutput(Hex.Decode(answer.GetString()!))[0];
+    }
+}
