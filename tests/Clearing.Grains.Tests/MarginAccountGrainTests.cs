@@ -13,10 +13,8 @@ using Clearing.TestKit;
 namespace Clearing.Grains.Tests;
 
 /// <summary>The margin account grain over a real database: written once, run on SQLite and on PostgreSQL.</summary>
-public abstract class MarginAccountGrainTests
+public abstract class MarginAccountGrainTests : DatabaseTests
 {
-    protected abstract ITestDatabases Databases { get; }
-
     private static CreditDeposit Deposit(string tx, Int128 units, string asset = "USDC", int index = 0) =>
         new(new DepositKey(TestRisk.Chain, tx, index), asset, units, 5, "0xblock5", "0xdepositor");
 
@@ -299,15 +297,9 @@ public abstract class MarginAccountGrainTests
     }
 }
 
-public sealed class SqliteMarginAccountGrainTests : MarginAccountGrainTests, IAsyncLifetime
+public sealed class SqliteMarginAccountGrainTests : MarginAccountGrainTests
 {
-    private readonly SqliteTestDatabases databases = new();
-
-    protected override ITestDatabases Databases => databases;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => databases.DisposeAsync().AsTask();
+    protected override ITestDatabases Databases { get; } = new SqliteTestDatabases();
 }
 
 [Trait("RealComponent", "true")]

@@ -12,6 +12,25 @@ public interface ITestDatabases
     Task<ClearingDatabase> CreateAsync();
 }
 
+/// <summary>
+/// A test class run against one kind of database (a subclass per kind picks <see cref="Databases"/>); after each test
+/// it removes what the databases left behind (SQLite's files; PostgreSQL's fixture drops its server at the end).
+/// </summary>
+public abstract class DatabaseTests : IAsyncLifetime
+{
+    protected abstract ITestDatabases Databases { get; }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (Databases is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+}
+
 /// <summary>One SQLite file per database, in a private folder removed at the end.</summary>
 public sealed class SqliteTestDatabases : ITestDatabases, IAsyncDisposable
 {

@@ -19,11 +19,9 @@ namespace Clearing.Grains.Tests.Deposits;
 /// (cursor, keys, journal, inbox rows, suspense holds); the accounts absorb their inbox rows into their own state; a
 /// crash between the two loses nothing and credits nothing twice. Written once, run on SQLite and PostgreSQL.
 /// </summary>
-public abstract class DepositInboxTests
+public abstract class DepositInboxTests : DatabaseTests
 {
     private const string Chain = TestRisk.Chain;
-
-    protected abstract ITestDatabases Databases { get; }
 
     private static ObservedDeposit Observed(string tx, string? account, BigInteger amount, ulong height = 5, string asset = "USDC", int index = 0, string? suspenseReason = null) =>
         new(new DepositKey(Chain, tx, index), account, asset, "0xtoken", amount, height, $"0xblock{height}", "0xdepositor", suspenseReason);
@@ -206,15 +204,9 @@ public abstract class DepositInboxTests
     }
 }
 
-public sealed class SqliteDepositInboxTests : DepositInboxTests, IAsyncLifetime
+public sealed class SqliteDepositInboxTests : DepositInboxTests
 {
-    private readonly SqliteTestDatabases databases = new();
-
-    protected override ITestDatabases Databases => databases;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => databases.DisposeAsync().AsTask();
+    protected override ITestDatabases Databases { get; } = new SqliteTestDatabases();
 }
 
 [Trait("RealComponent", "true")]

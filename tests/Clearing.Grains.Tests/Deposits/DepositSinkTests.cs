@@ -9,11 +9,9 @@ using Clearing.TestKit;
 namespace Clearing.Grains.Tests.Deposits;
 
 /// <summary>The durable <see cref="IDepositSink"/>: credits and cursor, suspense, pending, replays after crashes (see also <see cref="DepositInboxTests"/>).</summary>
-public abstract class DepositSinkTests
+public abstract class DepositSinkTests : DatabaseTests
 {
     private const string Chain = TestRisk.Chain;
-
-    protected abstract ITestDatabases Databases { get; }
 
     private static ObservedDeposit Observed(string tx, string? account, BigInteger amount, ulong height = 5, string asset = "USDC", int index = 0, string? suspenseReason = null) =>
         new(new DepositKey(Chain, tx, index), account, asset, "0xtoken", amount, height, $"0xblock{height}", "0xdepositor", suspenseReason);
@@ -184,15 +182,9 @@ public abstract class DepositSinkTests
     }
 }
 
-public sealed class SqliteDepositSinkTests : DepositSinkTests, IAsyncLifetime
+public sealed class SqliteDepositSinkTests : DepositSinkTests
 {
-    private readonly SqliteTestDatabases databases = new();
-
-    protected override ITestDatabases Databases => databases;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => databases.DisposeAsync().AsTask();
+    protected override ITestDatabases Databases { get; } = new SqliteTestDatabases();
 }
 
 [Trait("RealComponent", "true")]

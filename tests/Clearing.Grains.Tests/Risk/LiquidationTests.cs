@@ -18,10 +18,8 @@ namespace Clearing.Grains.Tests.Risk;
 /// one <c>seize</c> action per seizure on the chain that holds the collateral and follows it to the end. Written once,
 /// run on SQLite and on PostgreSQL.
 /// </summary>
-public abstract class LiquidationTests
+public abstract class LiquidationTests : DatabaseTests
 {
-    protected abstract ITestDatabases Databases { get; }
-
     private static SeizeAction Payload(OutboxAction action) =>
         JsonSerializer.Deserialize<SeizeAction>(action.PayloadJson) ?? throw new InvalidOperationException("empty payload");
 
@@ -439,15 +437,9 @@ public abstract class LiquidationTests
     }
 }
 
-public sealed class SqliteLiquidationTests : LiquidationTests, IAsyncLifetime
+public sealed class SqliteLiquidationTests : LiquidationTests
 {
-    private readonly SqliteTestDatabases databases = new();
-
-    protected override ITestDatabases Databases => databases;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => databases.DisposeAsync().AsTask();
+    protected override ITestDatabases Databases { get; } = new SqliteTestDatabases();
 }
 
 [Trait("RealComponent", "true")]
