@@ -3,9 +3,7 @@ using System.Net;
 using System.Numerics;
 using System.Text.Json;
 using Clearing.Chains;
-using Clearing.Chains.Evm;
 using Clearing.Chains.Evm.Abi;
-using Clearing.Chains.Evm.Execution;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Signing;
 using Clearing.IntegrationTests.Evm;
@@ -39,21 +37,8 @@ public sealed class ServeEvmLiquidationTests : IAsyncLifetime
         vault = await contracts.DeployVaultAsync(jup);
         await contracts.SendAsync(AnvilNode.DevAccount0, vault, ClearingVaultAbi.GrantRole.EncodeCall(ClearingVaultAbi.OperatorRole, EvmAddress.Parse(AnvilNode.DevAccount0)));
         await contracts.DepositTokenAsync(vault, jup, AnvilNode.DevAccount1, AccountIdCodec.ToBytes32("alice"), Deposited);
-        var keyFile = await folder.WriteAnvilOperatorKeyAsync();
         var config = folder.WriteConfig(
-            new Dictionary<string, object>
-            {
-                [ServeFolder.Chain] = new
-                {
-                    RpcUrl = node.Url.ToString(),
-                    ChainId = node.ChainId.ToString(CultureInfo.InvariantCulture),
-                    VaultAddress = vault.ToChecksumString(),
-                    Tokens = new Dictionary<string, string> { [jup.ToChecksumString()] = "JUP" },
-                    OperatorKeyFile = keyFile,
-                    LiquidationReceiver = receiver.ToChecksumString(),
-                    PollIntervalMs = "100",
-                },
-            },
+            await folder.AnvilChainAsync(node, vault, jup, "JUP", liquidationReceiver: receiver),
             oracles: new
             {
                 RefreshIntervalMs = "100",
@@ -125,18 +110,5 @@ public sealed class ServeEvmLiquidationTests : IAsyncLifetime
 
     private Task<BigInteger> BalanceOfAsync(EvmAddress owner) => ServeScenario.Erc20BalanceAsync(node, jup, owner);
 
-    public async Task DisposeAsync()
-    {
-        if (serve is not null)
-        {
-            await serve.DisposeAsync();
-        }
-
-        if (node is not null)
-        {
-            await node.DisposeAsync();
-        }
-
-        folder.Dispose();
-    }
+    public Task DisposeAsync() => ServeScenario.StopAsync(serve, folder, node: node);
 }

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Numerics;
-using System.Text.Json;
 using Clearing.Chains;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Signing;
@@ -32,19 +30,7 @@ public sealed class ServeFinalityViolationTests : IAsyncLifetime
         node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
         contracts = new AnvilContracts(node);
         (usdc, vault) = await contracts.DeployFundedVaultAsync(Funded);
-        var keyFile = await folder.WriteAnvilOperatorKeyAsync();
-        var config = folder.WriteConfig(new Dictionary<string, object>
-        {
-            [ServeFolder.Chain] = new
-            {
-                RpcUrl = node.Url.ToString(),
-                ChainId = node.ChainId.ToString(CultureInfo.InvariantCulture),
-                VaultAddress = vault.ToChecksumString(),
-                Tokens = new Dictionary<string, string> { [usdc.ToChecksumString()] = "USDC" },
-                OperatorKeyFile = keyFile,
-                PollIntervalMs = "100",
-            },
-        });
+        var config = folder.WriteConfig(await folder.AnvilChainAsync(node, vault, usdc, "USDC"));
         serve = await ServeHost.StartAsync(config);
     }
 
@@ -78,46 +64,10 @@ public sealed class ServeFinalityViolationTests : IAsyncLifetime
         Assert.Equal(1, serve.Logs.Lines.Count(l => l.Level == LogLevel.Critical));
     }
 
-    private async Task WaitForUsdcAsync(Func<ServeBalance, bool> condition, string what, bool mineEachCheck = false)
-    {
-        var last = default(ServeBalance);
-        try
-        {
-            await Wait.UntilAsync(
-                async () =>
-                {
-                    if (mineEachCheck)
-                    {
-                        await node.MineAsync(1);
-                    }
-
-                    last = await UsdcAsync();
-                    return condition(last);
-                },
-                TimeSpan.FromSeconds(60),
-                what,
-                TimeSpan.FromMilliseconds(200));
-        }
-        catch (TimeoutException timeout)
-        {
-            throw new TimeoutException($"{timeout.Message} Alice's USDC last seen: {last}.", timeout);
-        }
-    }
+    private Task WaitForUsdcAsync(Func<ServeBalance, bool> condition, string what, bool mineEachCheck = false) =>
+        ServeScenario.WaitForBalanceAsync(UsdcAsync, condition, what, mineEachCheck ? () => node.MineAsync(1) : null);
 
     private Task<ServeBalance> UsdcAsync() => ServeScenario.AliceBalanceAsync(serve.Http, ServeFolder.Chain, "USDC");
 
-    public async Task DisposeAsync()
-    {
-        if (serve is not null)
-        {
-            await serve.DisposeAsync();
-        }
-
-        if (node is not null)
-        {
-            await node.DisposeAsync();
-        }
-
-        folder.Dispose();
-    }
+    public Task DisposeAsync() => ServeScenario.StopAsync(serve, folder, node: node);
 }

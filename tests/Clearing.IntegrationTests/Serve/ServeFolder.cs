@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Clearing.Chains.Evm.Model;
+using Clearing.Chains.Solana.Encoding;
+using Clearing.IntegrationTests.Solana;
 using Clearing.Persistence;
 using Clearing.Server.Api;
 using Clearing.TestKit;
@@ -86,14 +89,51 @@ internal sealed class ServeFolder : IDisposable
     }
 
     /// <summary>
-    /// Writes anvil's dev key 0 (a public LOCAL DEVNET key, admin and operator of the test vaults) as the EVM
-    /// operator's key file; returns its path.
+    /// The <c>Clearing:Evm:Chains</c> entry serving anvil <paramref name="node"/> as <see cref="Chain"/>: its
+    /// <paramref name="vault"/> with one allowlisted <paramref name="token"/> (<paramref name="asset"/>), polled every
+    /// 100 ms, operated with anvil's dev key 0 (a public LOCAL DEVNET key, admin and operator of the test vaults) written
+    /// as the key file; seized collateral goes to <paramref name="liquidationReceiver"/> when given.
     /// </summary>
-    public async Task<string> WriteAnvilOperatorKeyAsync()
+    public async Task<Dictionary<string, object>> AnvilChainAsync(AnvilNode node, EvmAddress vault, EvmAddress token, string asset, EvmAddress? liquidationReceiver = null)
     {
         var keyFile = File("operator.key");
         await System.IO.File.WriteAllTextAsync(keyFile, AnvilNode.DevAccount0PrivateKey + "\n");
-        return keyFile;
+        var settings = new Dictionary<string, object>
+        {
+            ["RpcUrl"] = node.Url.ToString(),
+            ["ChainId"] = node.ChainId.ToString(CultureInfo.InvariantCulture),
+            ["VaultAddress"] = vault.ToChecksumString(),
+            ["Tokens"] = new Dictionary<string, string> { [token.ToChecksumString()] = asset },
+            ["OperatorKeyFile"] = keyFile,
+            ["PollIntervalMs"] = "100",
+        };
+        if (liquidationReceiver is { } receiver)
+        {
+            settings["LiquidationReceiver"] = receiver.ToChecksumString();
+        }
+
+        return new Dictionary<string, object> { [Chain] = settings };
+    }
+
+    /// <summary>
+    /// The <c>Clearing:Solana</c> section serving <paramref name="scenario"/>'s vault on the devnet at
+    /// <paramref name="rpcUrl"/> as <see cref="SolanaChain"/>: its mint allowlisted as <paramref name="asset"/>
+    /// (6 decimals), the vault authority's key written as the key file, polled every 100 ms, seized collateral to
+    /// <paramref name="liquidationReceiver"/>.
+    /// </summary>
+    public async Task<object> SolanaChainAsync(Uri rpcUrl, SolanaVaultScenario scenario, string asset, PublicKey liquidationReceiver)
+    {
+        var keyFile = File("vault.json");
+        await System.IO.File.WriteAllTextAsync(keyFile, JsonSerializer.Serialize(scenario.Authority.ExportSecretKey().Select(b => (int)b)));
+        return new
+        {
+            Chain = SolanaChain,
+            RpcUrl = rpcUrl.ToString(),
+            VaultKeyFile = keyFile,
+            Mints = new Dictionary<string, object> { [scenario.Mint.PublicKey.ToString()] = new { Asset = asset, Decimals = "6" } },
+            LiquidationReceiver = liquidationReceiver.ToString(),
+            PollIntervalMs = "100",
+        };
     }
 
     /// <summary>A request signed as member m1 against the real clock (serve runs on TimeProvider.System).</summary>

@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Numerics;
-using System.Text.Json;
-using Clearing.Chains.Evm;
 using Clearing.Chains.Evm.Abi;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Signing;
@@ -45,20 +42,7 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
         folder.Database = await DatabaseAsync() ?? folder.Database;
         node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
         (usdc, vault) = await new AnvilContracts(node).DeployFundedVaultAsync(Funded);
-        var keyFile = await folder.WriteAnvilOperatorKeyAsync();
-        config = folder.WriteConfig(new Dictionary<string, object>
-        {
-            [ServeFolder.Chain] = new
-            {
-                RpcUrl = node.Url.ToString(),
-                ChainId = node.ChainId.ToString(CultureInfo.InvariantCulture),
-                VaultAddress = vault.ToChecksumString(),
-                StartBlock = "0",
-                Tokens = new Dictionary<string, string> { [usdc.ToChecksumString()] = "USDC" },
-                OperatorKeyFile = keyFile,
-                PollIntervalMs = "100",
-            },
-        });
+        config = folder.WriteConfig(await folder.AnvilChainAsync(node, vault, usdc, "USDC"));
         await StartServeAsync();
     }
 
@@ -218,32 +202,19 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
 
     private async Task<string> NonceAsync(string account) => (await node.Rpc.CallAsync("eth_getTransactionCount", account, "latest")).GetString()!;
 
-    private async Task WaitForUsdcAsync(Func<ServeBalance, bool> condition, string what, bool mineEachCheck = false)
-    {
-        var last = default(ServeBalance);
-        try
-        {
-            await Wait.UntilAsync(
-                async () =>
+    private Task WaitForUsdcAsync(Func<ServeBalance, bool> condition, string what, bool mineEachCheck = false) =>
+        ServeScenario.WaitForBalanceAsync(
+            UsdcAsync,
+            condition,
+            what,
+            async () =>
+            {
+                Assert.False(serving.IsCompleted, "clearing serve exited");
+                if (mineEachCheck)
                 {
-                    Assert.False(serving.IsCompleted, "clearing serve exited");
-                    if (mineEachCheck)
-                    {
-                        await node.MineAsync(1);
-                    }
-
-                    last = await UsdcAsync();
-                    return condition(last);
-                },
-                TimeSpan.FromSeconds(60),
-                what,
-                TimeSpan.FromMilliseconds(200));
-        }
-        catch (TimeoutException timeout)
-        {
-            throw new TimeoutException($"{timeout.Message} Alice's USDC last seen: {last}.", timeout);
-        }
-    }
+                    await node.MineAsync(1);
+                }
+            });
 
     private Task<ServeBalance> UsdcAsync() => ServeScenario.AliceBalanceAsync(http, ServeFolder.Chain, "USDC");
 

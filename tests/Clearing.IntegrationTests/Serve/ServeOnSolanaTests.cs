@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Numerics;
 using System.Text.Json;
 using Clearing.Chains;
 using Clearing.Chains.Solana.Encoding;
@@ -36,19 +34,9 @@ public sealed class ServeOnSolanaTests(SolanaDevnetFixture solana) : IClassFixtu
     public async Task InitializeAsync()
     {
         scenario = await SolanaVaultScenario.StartAsync(solana.Devnet, (byte)Interlocked.Increment(ref nextSeed));
-        var keyFile = folder.File("vault.json");
-        await File.WriteAllTextAsync(keyFile, JsonSerializer.Serialize(scenario.Authority.ExportSecretKey().Select(b => (int)b)));
         var config = folder.WriteConfig(
             new Dictionary<string, object>(),
-            solana: new
-            {
-                Chain = ServeFolder.SolanaChain,
-                RpcUrl = solana.Devnet.Url.ToString(),
-                VaultKeyFile = keyFile,
-                Mints = new Dictionary<string, object> { [scenario.Mint.PublicKey.ToString()] = new { Asset = "USDC", Decimals = "6" } },
-                LiquidationReceiver = receiver.ToString(),
-                PollIntervalMs = "100",
-            });
+            solana: await folder.SolanaChainAsync(solana.Devnet.Url, scenario, "USDC", receiver));
         serve = await ServeHost.StartAsync(config);
     }
 
@@ -158,43 +146,15 @@ public sealed class ServeOnSolanaTests(SolanaDevnetFixture solana) : IClassFixtu
             $"the watcher to commit a round at finalized slot {finalized}");
     }
 
-    private async Task WaitForUsdcAsync(Func<ServeBalance, bool> condition, string what, bool advanceEachCheck = false)
-    {
-        var last = default(ServeBalance);
-        try
-        {
-            await Wait.UntilAsync(
-                async () =>
-                {
-                    if (advanceEachCheck)
-                    {
-                        await solana.Devnet.AdvanceSlotsAsync(1);
-                    }
-
-                    last = await UsdcAsync();
-                    return condition(last);
-                },
-                TimeSpan.FromSeconds(60),
-                what,
-                TimeSpan.FromMilliseconds(200));
-        }
-        catch (TimeoutException timeout)
-        {
-            var problems = string.Join(" | ", serve.Logs.Lines.Where(l => l.Level >= LogLevel.Warning).TakeLast(5).Select(l => l.Message));
-            throw new TimeoutException($"{timeout.Message} Alice's USDC last seen: {last}. Last warnings: {problems}", timeout);
-        }
-    }
+    private Task WaitForUsdcAsync(Func<ServeBalance, bool> condition, string what, bool advanceEachCheck = false) =>
+        ServeScenario.WaitForBalanceAsync(
+            UsdcAsync,
+            condition,
+            what,
+            advanceEachCheck ? () => solana.Devnet.AdvanceSlotsAsync(1) : null,
+            () => " Last warnings: " + string.Join(" | ", serve.Logs.Lines.Where(l => l.Level >= LogLevel.Warning).TakeLast(5).Select(l => l.Message)));
 
     private Task<ServeBalance> UsdcAsync() => ServeScenario.AliceBalanceAsync(serve.Http, ServeFolder.SolanaChain, "USDC");
 
-    public async Task DisposeAsync()
-    {
-        if (serve is not null)
-        {
-            await serve.DisposeAsync();
-        }
-
-        scenario?.Dispose();
-        folder.Dispose();
-    }
+    public Task DisposeAsync() => ServeScenario.StopAsync(serve, folder, scenario: scenario);
 }

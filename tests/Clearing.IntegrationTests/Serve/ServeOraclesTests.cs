@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Numerics;
 using System.Text.Json;
@@ -92,15 +91,7 @@ public sealed class ServeOperatorPriceTests : IAsyncLifetime
         Assert.Equal("array", assets.GetProperty("type").GetString());
     }
 
-    public async Task DisposeAsync()
-    {
-        if (serve is not null)
-        {
-            await serve.DisposeAsync();
-        }
-
-        folder.Dispose();
-    }
+    public Task DisposeAsync() => ServeScenario.StopAsync(serve, folder);
 }
 
 /// <summary>
@@ -124,20 +115,8 @@ public sealed class ServeFrozenPriceTests : IAsyncLifetime
         var (usdc, vault) = await contracts.DeployFundedVaultAsync(1);
         var feed = await contracts.DeployAsync("MockAggregator", "uint8,string", 8, "ETH / USD");
         await contracts.SendAsync(AnvilNode.DevAccount0, feed, SetAnswer.EncodeCall(new BigInteger(2_000_00000000), new BigInteger(DateTimeOffset.UtcNow.ToUnixTimeSeconds())));
-        var keyFile = await folder.WriteAnvilOperatorKeyAsync();
         var config = folder.WriteConfig(
-            new Dictionary<string, object>
-            {
-                [ServeFolder.Chain] = new
-                {
-                    RpcUrl = node.Url.ToString(),
-                    ChainId = node.ChainId.ToString(CultureInfo.InvariantCulture),
-                    VaultAddress = vault.ToChecksumString(),
-                    Tokens = new Dictionary<string, string> { [usdc.ToChecksumString()] = "USDC" },
-                    OperatorKeyFile = keyFile,
-                    PollIntervalMs = "100",
-                },
-            },
+            await folder.AnvilChainAsync(node, vault, usdc, "USDC"),
             oracles: new
             {
                 RefreshIntervalMs = "100",
@@ -184,20 +163,7 @@ public sealed class ServeFrozenPriceTests : IAsyncLifetime
         Assert.DoesNotContain("ETH", serve.Services.GetRequiredService<OraclePriceBook>().Current.FrozenPrices);
     }
 
-    public async Task DisposeAsync()
-    {
-        if (serve is not null)
-        {
-            await serve.DisposeAsync();
-        }
-
-        if (node is not null)
-        {
-            await node.DisposeAsync();
-        }
-
-        folder.Dispose();
-    }
+    public Task DisposeAsync() => ServeScenario.StopAsync(serve, folder, node: node);
 }
 
 /// <summary>What the oracle scenarios share: alice's ETH, her collateral value from the account view, an operator price POST.</summary>

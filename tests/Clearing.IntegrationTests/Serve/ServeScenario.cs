@@ -14,9 +14,29 @@ namespace Clearing.IntegrationTests.Serve;
 /// <summary>One of alice's balances as the account view shows it, in the asset's smallest units.</summary>
 internal readonly record struct ServeBalance(BigInteger Available, BigInteger Reserved, BigInteger Pending);
 
-/// <summary>The reads the serve scenarios check their outcomes with: alice's account view and the EVM chain's state.</summary>
+/// <summary>The reads the serve scenarios check their outcomes with (alice's account view, the EVM chain's state) and their teardown.</summary>
 internal static class ServeScenario
 {
+    /// <summary>
+    /// A scenario's teardown: serve first (it holds the database file and polls the chain), then the chain it watched
+    /// (an anvil <paramref name="node"/> or a Solana vault <paramref name="scenario"/>), then the folder.
+    /// </summary>
+    public static async Task StopAsync(ServeHost? serve, ServeFolder folder, IAsyncDisposable? node = null, IDisposable? scenario = null)
+    {
+        if (serve is not null)
+        {
+            await serve.DisposeAsync();
+        }
+
+        if (node is not null)
+        {
+            await node.DisposeAsync();
+        }
+
+        scenario?.Dispose();
+        folder.Dispose();
+    }
+
     /// <summary>Alice's <paramref name="asset"/> on <paramref name="chain"/> from <c>GET /v1/accounts/alice</c> (zero when not listed).</summary>
     public static async Task<ServeBalance> AliceBalanceAsync(HttpClient http, string chain, string asset)
     {
@@ -33,6 +53,38 @@ internal static class ServeScenario
         }
 
         return new ServeBalance(0, 0, 0);
+    }
+
+    /// <summary>
+    /// Waits (up to 60 s, reading every 200 ms) until the balance <paramref name="read"/> returns satisfies
+    /// <paramref name="condition"/>; <paramref name="beforeEachCheck"/> runs before each read (mining a block, checking
+    /// serve still runs). A timeout names the balance last seen and what <paramref name="context"/> adds.
+    /// </summary>
+    public static async Task WaitForBalanceAsync(
+        Func<Task<ServeBalance>> read, Func<ServeBalance, bool> condition, string what, Func<Task>? beforeEachCheck = null, Func<string>? context = null)
+    {
+        var last = default(ServeBalance);
+        try
+        {
+            await Wait.UntilAsync(
+                async () =>
+                {
+                    if (beforeEachCheck is not null)
+                    {
+                        await beforeEachCheck();
+                    }
+
+                    last = await read();
+                    return condition(last);
+                },
+                TimeSpan.FromSeconds(60),
+                what,
+                TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message} Alice's balance last seen: {last}.{context?.Invoke()}", timeout);
+        }
     }
 
     private static BigInteger Units(JsonElement balance, string name) => BigInteger.Parse(balance.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);

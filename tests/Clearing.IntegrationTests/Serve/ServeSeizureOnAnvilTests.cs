@@ -1,9 +1,5 @@
-using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
-using Clearing.Chains.Evm;
-using Clearing.Chains.Evm.Abi;
-using Clearing.Chains.Evm.Execution;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Signing;
 using Clearing.Grains.Risk;
@@ -35,20 +31,7 @@ public sealed class ServeSeizureOnAnvilTests : IAsyncLifetime
         node = await AnvilNode.StartAsync(TwoAnvilChainsFixture.ChainAId);
         contracts = new AnvilContracts(node);
         (usdc, vault) = await contracts.DeployFundedVaultAsync(Funded);
-        var keyFile = await folder.WriteAnvilOperatorKeyAsync();
-        var config = folder.WriteConfig(new Dictionary<string, object>
-        {
-            [ServeFolder.Chain] = new
-            {
-                RpcUrl = node.Url.ToString(),
-                ChainId = node.ChainId.ToString(CultureInfo.InvariantCulture),
-                VaultAddress = vault.ToChecksumString(),
-                Tokens = new Dictionary<string, string> { [usdc.ToChecksumString()] = "USDC" },
-                OperatorKeyFile = keyFile,
-                LiquidationReceiver = receiver.ToChecksumString(),
-                PollIntervalMs = "100",
-            },
-        });
+        var config = folder.WriteConfig(await folder.AnvilChainAsync(node, vault, usdc, "USDC", liquidationReceiver: receiver));
         serve = await ServeHost.StartAsync(config);
     }
 
@@ -81,18 +64,5 @@ public sealed class ServeSeizureOnAnvilTests : IAsyncLifetime
 
     private Task<BigInteger> BalanceOfAsync(EvmAddress owner) => ServeScenario.Erc20BalanceAsync(node, usdc, owner);
 
-    public async Task DisposeAsync()
-    {
-        if (serve is not null)
-        {
-            await serve.DisposeAsync();
-        }
-
-        if (node is not null)
-        {
-            await node.DisposeAsync();
-        }
-
-        folder.Dispose();
-    }
+    public Task DisposeAsync() => ServeScenario.StopAsync(serve, folder, node: node);
 }

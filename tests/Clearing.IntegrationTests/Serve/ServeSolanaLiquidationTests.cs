@@ -26,19 +26,9 @@ public sealed class ServeSolanaLiquidationTests(SolanaDevnetFixture solana) : IC
     public async Task InitializeAsync()
     {
         scenario = await SolanaVaultScenario.StartAsync(solana.Devnet, 0x90);
-        var keyFile = folder.File("vault.json");
-        await File.WriteAllTextAsync(keyFile, JsonSerializer.Serialize(scenario.Authority.ExportSecretKey().Select(b => (int)b)));
         var config = folder.WriteConfig(
             new Dictionary<string, object>(),
-            solana: new
-            {
-                Chain = ServeFolder.SolanaChain,
-                RpcUrl = solana.Devnet.Url.ToString(),
-                VaultKeyFile = keyFile,
-                Mints = new Dictionary<string, object> { [scenario.Mint.PublicKey.ToString()] = new { Asset = "JUP", Decimals = "6" } },
-                LiquidationReceiver = receiver.ToString(),
-                PollIntervalMs = "100",
-            },
+            solana: await folder.SolanaChainAsync(solana.Devnet.Url, scenario, "JUP", receiver),
             oracles: new
             {
                 RefreshIntervalMs = "100",
@@ -117,14 +107,5 @@ public sealed class ServeSolanaLiquidationTests(SolanaDevnetFixture solana) : IC
         return [.. document.RootElement.EnumerateArray().Select(e => e.Clone())];
     }
 
-    public async Task DisposeAsync()
-    {
-        if (serve is not null)
-        {
-            await serve.DisposeAsync();
-        }
-
-        scenario?.Dispose();
-        folder.Dispose();
-    }
+    public Task DisposeAsync() => ServeScenario.StopAsync(serve, folder, scenario: scenario);
 }
