@@ -49,19 +49,9 @@ public abstract class GroupCommitTests
 
         public OutboxStore Outbox { get; } = new(database);
 
-        public Task<long> CountAsync(string table) => Database.ReadAsync(async connection =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM {table}";
-            return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-        });
+        public Task<long> CountAsync(string table) => Database.CountRowsAsync(table);
 
-        public Task ExecuteRawAsync(string sql) => Database.ReadAsync(async connection =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            return await command.ExecuteNonQueryAsync();
-        });
+        public Task ExecuteRawAsync(string sql) => Database.ExecuteRawAsync(sql);
 
         public Task WaitAsync(Func<GroupCommitStatistics, bool> condition, string what) =>
             Wait.UntilAsync(() => Task.FromResult(condition(Statistics)), Deadline, what, TimeSpan.FromMilliseconds(5));

@@ -35,19 +35,9 @@ public abstract class InboxStoreTests
 
         public LedgerStore Ledger { get; } = new(Database);
 
-        public Task<long> CountAsync(string table) => Database.ReadAsync(async connection =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM {table}";
-            return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-        });
+        public Task<long> CountAsync(string table) => Database.CountRowsAsync(table);
 
-        public Task ExecuteRawAsync(string sql) => Database.ReadAsync(async connection =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            return await command.ExecuteNonQueryAsync();
-        });
+        public Task ExecuteRawAsync(string sql) => Database.ExecuteRawAsync(sql);
     }
 
     private async Task<Db> StartAsync()

@@ -43,19 +43,9 @@ public abstract class StoreTests
         public Task<CommitOutcome> AppendAsync(JournalTransaction transaction) =>
             UnitOfWork.CommitAsync(new DurableCommit { Epoch = Epoch, At = T0, Journal = [transaction] });
 
-        public Task<long> CountAsync(string table) => Database.ReadAsync(async connection =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM {table}";
-            return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-        });
+        public Task<long> CountAsync(string table) => Database.CountRowsAsync(table);
 
-        public Task<int> ExecuteRawAsync(string sql) => Database.ReadAsync(async connection =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            return await command.ExecuteNonQueryAsync();
-        });
+        public Task<int> ExecuteRawAsync(string sql) => Database.ExecuteRawAsync(sql);
     }
 
     private async Task<Db> StartAsync()
