@@ -1,4 +1,3 @@
-using System.Net;
 using System.Numerics;
 using Clearing.Chains;
 using Clearing.Chains.Evm.Model;
@@ -53,11 +52,7 @@ public sealed class ServeFinalityViolationTests : IAsyncLifetime
         // A new deposit, final on the node, and a withdrawal: only the executor still runs.
         await contracts.DepositTokenAsync(vault, usdc, AnvilNode.DevAccount1, AccountIdCodec.ToBytes32("alice"), 500_000_000);
         var recipient = EvmPrivateKey.Generate().Address;
-        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"100000000","destination":"{{recipient.ToChecksumString()}}"}""";
-        using (var posted = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-after-violation")))
-        {
-            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
-        }
+        await ServeScenario.PostWithdrawalAsync(serve.Http, ServeScenario.UsdcWithdrawal(ServeFolder.Chain, 100_000_000, recipient.ToChecksumString()), "withdraw-after-violation");
 
         await WaitForUsdcAsync(b => b.Available == Funded - 100_000_000 && b.Reserved == 0, "the withdrawal paid and settled", mineEachCheck: true);
         Assert.Equal(new ServeBalance(Funded - 100_000_000, 0, 0), await UsdcAsync());

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Numerics;
 using Clearing.Chains.Evm.Abi;
 using Clearing.Chains.Evm.Model;
@@ -87,10 +86,7 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
         Assert.Equal(new BigInteger(250_000_000), await BalanceOfAsync(recipient));
 
         // The same request again is the first answer replayed, never a second payout.
-        using (var again = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "withdraw-1")))
-        {
-            Assert.Equal(HttpStatusCode.Created, again.StatusCode);
-        }
+        await ServeScenario.PostWithdrawalAsync(http, body, "withdraw-1");
 
         await node.MineAsync(5);
         var after = await UsdcAsync();
@@ -152,14 +148,12 @@ public abstract class ServeOnAnvilTests : IAsyncLifetime
         Assert.Equal(new BigInteger(300_000_000), await BalanceOfAsync(recipient));
     }
 
-    /// <summary>Runs an executor over the database's outbox (under the host's lease) until nothing of the chain is open.</summary>
     /// <summary>Asks, through the signed API, to withdraw alice's USDC to a fresh address; returns it and the request body.</summary>
     private async Task<(EvmAddress Recipient, string Body)> RequestWithdrawalAsync(long units, string idempotencyKey)
     {
         var recipient = EvmPrivateKey.Generate().Address;
-        var body = $$"""{"chain":"{{ServeFolder.Chain}}","asset":"USDC","units":"{{units}}","destination":"{{recipient.ToChecksumString()}}"}""";
-        using var posted = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, idempotencyKey));
-        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        var body = ServeScenario.UsdcWithdrawal(ServeFolder.Chain, units, recipient.ToChecksumString());
+        await ServeScenario.PostWithdrawalAsync(http, body, idempotencyKey);
         return (recipient, body);
     }
 

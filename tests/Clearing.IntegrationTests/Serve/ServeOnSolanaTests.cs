@@ -75,21 +75,15 @@ public sealed class ServeOnSolanaTests(SolanaDevnetFixture solana) : IClassFixtu
     {
         await DepositAndCreditAsync();
         var recipient = Keypair.FromSeed(Enumerable.Repeat((byte)0x4D, 32).ToArray()).PublicKey;
-        var body = $$"""{"chain":"{{ServeFolder.SolanaChain}}","asset":"USDC","units":"250000000","destination":"{{recipient}}"}""";
-        using (var posted = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "sol-withdraw-1")))
-        {
-            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
-        }
+        var body = ServeScenario.UsdcWithdrawal(ServeFolder.SolanaChain, 250_000_000, recipient.ToString());
+        await ServeScenario.PostWithdrawalAsync(serve.Http, body, "sol-withdraw-1");
 
         await WaitForUsdcAsync(b => b.Available == Deposited - 250_000_000 && b.Reserved == 0, "the withdrawal settled as paid", advanceEachCheck: true);
         var recipientAccount = AssociatedTokenAccountProgram.FindAddress(recipient, scenario.Mint.PublicKey);
         Assert.Equal(250_000_000UL, await scenario.TokenBalanceAsync(recipientAccount));
 
         // The same request again is the first answer replayed, never a second payout.
-        using (var again = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, "sol-withdraw-1")))
-        {
-            Assert.Equal(HttpStatusCode.Created, again.StatusCode);
-        }
+        await ServeScenario.PostWithdrawalAsync(serve.Http, body, "sol-withdraw-1");
 
         await scenario.FinalizeEverythingAsync();
         await WaitForWatcherRoundsAsync();

@@ -55,6 +55,17 @@ internal static class ServeScenario
         return new ServeBalance(0, 0, 0);
     }
 
+    /// <summary>The body of alice's request to withdraw <paramref name="units"/> of USDC on <paramref name="chain"/> to <paramref name="destination"/>.</summary>
+    public static string UsdcWithdrawal(string chain, long units, string destination) =>
+        $$"""{"chain":"{{chain}}","asset":"USDC","units":"{{units}}","destination":"{{destination}}"}""";
+
+    /// <summary>Posts alice's signed withdrawal request (a repeated key replays the first answer) and asserts it is accepted (201).</summary>
+    public static async Task PostWithdrawalAsync(HttpClient http, string body, string idempotencyKey)
+    {
+        using var posted = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/withdrawals", body, idempotencyKey));
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+    }
+
     /// <summary>
     /// Waits (up to 60 s, reading every 200 ms) until the balance <paramref name="read"/> returns satisfies
     /// <paramref name="condition"/>; <paramref name="beforeEachCheck"/> runs before each read (mining a block, checking
