@@ -11,6 +11,7 @@ using Clearing.Persistence.Ledger;
 using Clearing.Persistence.UnitOfWork;
 using Clearing.TestKit;
 using ChainCursor = Clearing.Chains.ChainCursor;
+using static Clearing.Grains.Tests.Deposits.DepositTestData;
 
 namespace Clearing.Grains.Tests.Deposits;
 
@@ -22,11 +23,6 @@ namespace Clearing.Grains.Tests.Deposits;
 public abstract class DepositInboxTests : DatabaseTests
 {
     private const string Chain = TestRisk.Chain;
-
-    private static ObservedDeposit Observed(string tx, string? account, BigInteger amount, ulong height = 5, string asset = "USDC", int index = 0, string? suspenseReason = null) =>
-        new(new DepositKey(Chain, tx, index), account, asset, "0xtoken", amount, height, $"0xblock{height}", "0xdepositor", suspenseReason);
-
-    private static BigInteger Usd(long dollars) => (BigInteger)TestRisk.Dollars(dollars);
 
     private static Task<long> CountAsync(ClearingDatabase database, string table) => database.ReadAsync(async connection =>
     {

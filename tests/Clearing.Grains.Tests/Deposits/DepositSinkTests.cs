@@ -5,6 +5,7 @@ using Clearing.Grains.Deposits;
 using Clearing.Grains.Durable;
 using Clearing.Persistence.Ledger;
 using Clearing.TestKit;
+using static Clearing.Grains.Tests.Deposits.DepositTestData;
 
 namespace Clearing.Grains.Tests.Deposits;
 
@@ -12,11 +13,6 @@ namespace Clearing.Grains.Tests.Deposits;
 public abstract class DepositSinkTests : DatabaseTests
 {
     private const string Chain = TestRisk.Chain;
-
-    private static ObservedDeposit Observed(string tx, string? account, BigInteger amount, ulong height = 5, string asset = "USDC", int index = 0, string? suspenseReason = null) =>
-        new(new DepositKey(Chain, tx, index), account, asset, "0xtoken", amount, height, $"0xblock{height}", "0xdepositor", suspenseReason);
-
-    private static BigInteger Usd(long dollars) => (BigInteger)TestRisk.Dollars(dollars);
 
     [Fact]
     public async Task Cursor_moves_with_the_credits_of_its_batch()
