@@ -7,11 +7,14 @@ using Clearing.Domain.Assets;
 using Clearing.Domain.Markets;
 using Clearing.Domain.Numerics;
 using Clearing.Grains;
+using Clearing.Grains.Deposits;
 using Clearing.Grains.Risk;
 using Clearing.Persistence;
 using Clearing.Persistence.ActorStorage;
 using Clearing.Persistence.Cursors;
+using Clearing.Persistence.Migrations;
 using Clearing.Persistence.UnitOfWork;
+using Clearing.TestKit;
 using Npgsql;
 using ChainCursor = Clearing.Chains.ChainCursor;
 
@@ -48,6 +51,53 @@ internal static class DepositBenchmarkHost
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM idempotency_key WHERE idempotency_key LIKE 'credit:%'", connection);
         return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
+    /// One measured round: a fresh database and host, one watcher round (<paramref name="pollOnce"/>, given the timed sink)
+    /// that must credit all <paramref name="deposits"/>, and one line splitting the wall time into credits + cursor and the
+    /// rest. <paramref name="pollOnce"/> returns how many final deposits the round committed and what to say after the
+    /// count (e.g. how many transactions held them). False (after an error line) when not every deposit was credited.
+    /// </summary>
+    public static async Task<bool> MeasureRoundAsync(
+        PostgresServer postgres, string chain, int usdcDecimals, int round, int deposits,
+        Func<IDepositSink, Task<(int FinalCommitted, string Detail)>> pollOnce)
+    {
+        var database = new ClearingDatabase(SqlDialect.PostgreSql, await postgres.CreateDatabaseAsync("bench"));
+        await new SchemaMigrator(database, TimeProvider.System).MigrateAsync();
+        var host = await StartAsync(database, chain, usdcDecimals);
+        try
+        {
+            var sink = new TimedSink(new DurableDepositSink(host.GrainFactory));
+            var process = Process.GetCurrentProcess();
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            var (finalCommitted, detail) = await pollOnce(sink);
+            wall.Stop();
+            process.Refresh();
+            var cpu = process.TotalProcessorTime - cpuBefore;
+
+            var creditKeys = await CreditKeyCountAsync(database);
+            if (finalCommitted != deposits || creditKeys != deposits)
+            {
+                Console.Error.WriteLine($"round {round}: {finalCommitted} deposits read and {creditKeys} credited, expected {deposits}");
+                return false;
+            }
+
+            var commit = sink.CommitTime;
+            var rest = wall.Elapsed - commit;
+            Console.WriteLine(
+                $"round {round}: {deposits:N0} deposits{detail} in {wall.Elapsed.TotalSeconds:F2} s = {deposits / wall.Elapsed.TotalSeconds:N0} deposits/s; " +
+                $"credits + cursor {commit.TotalSeconds:F2} s ({commit.TotalMilliseconds / deposits:F2} ms per deposit), " +
+                $"RPC + decoding + pending {rest.TotalSeconds:F2} s ({rest.TotalMilliseconds / deposits:F3} ms per deposit); " +
+                $"this process's CPU {cpu.TotalSeconds:F2} s ({cpu.TotalMilliseconds / deposits:F2} ms per deposit); load {LoadAverage()}");
+            return true;
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
     }
 
     public static string LoadAverage() =>

@@ -8,9 +8,6 @@ using Clearing.Chains.Evm.Abi;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Rpc;
 using Clearing.Chains.Evm.Vault;
-using Clearing.Grains.Deposits;
-using Clearing.Persistence;
-using Clearing.Persistence.Migrations;
 using Clearing.TestKit;
 
 namespace Clearing.Benchmarks;
@@ -18,7 +15,7 @@ namespace Clearing.Benchmarks;
 /// <summary>
 /// `dotnet run -c Release -- evm-deposits [deposits] [per block] [rounds]`: finalized ERC-20 deposits credited per
 /// second from a real anvil's logs into a real PostgreSQL, through the production path (EvmDepositWatcher →
-/// DurableDepositSink → ChainDepositsGrain → one MarginAccountGrain credit transaction per deposit → cursor).
+/// DurableDepositSink → ChainDepositsGrain → one transaction: cursor, credits and inbox rows → account absorbs).
 /// The deposits are made once (automine off, many per block, then finalized); each round credits all of them in one
 /// watcher poll into a fresh database on a fresh host, and is timed. A macro benchmark with external processes,
 /// hence a custom mode rather than BenchmarkDotNet.
@@ -58,40 +55,14 @@ internal static class EvmDepositThroughput
         var options = new EvmVaultOptions { Chain = Chain, ChainId = ChainId, Vault = vault, Tokens = new Dictionary<EvmAddress, string> { [token] = "USDC" } };
         for (var round = 1; round <= rounds; round++)
         {
-            var database = new ClearingDatabase(SqlDialect.PostgreSql, await postgres.CreateDatabaseAsync("bench"));
-            await new SchemaMigrator(database, TimeProvider.System).MigrateAsync();
-            var host = await DepositBenchmarkHost.StartAsync(database, Chain, 6);
-            try
+            var measured = await DepositBenchmarkHost.MeasureRoundAsync(postgres, Chain, 6, round, deposits, async sink =>
             {
-                var sink = new DepositBenchmarkHost.TimedSink(new DurableDepositSink(host.GrainFactory));
-                var watcher = new EvmDepositWatcher(new EvmRpcClient(http, node.Url), options, sink);
-                var process = Process.GetCurrentProcess();
-                process.Refresh();
-                var cpuBefore = process.TotalProcessorTime;
-                var wall = Stopwatch.StartNew();
-                var result = await watcher.PollOnceAsync(CancellationToken.None);
-                wall.Stop();
-                process.Refresh();
-                var cpu = process.TotalProcessorTime - cpuBefore;
-
-                var creditKeys = await DepositBenchmarkHost.CreditKeyCountAsync(database);
-                if (result.FinalCommitted != deposits || creditKeys != deposits)
-                {
-                    Console.Error.WriteLine($"round {round}: {result.FinalCommitted} deposits read and {creditKeys} credited, expected {deposits}");
-                    return 1;
-                }
-
-                var commit = sink.CommitTime;
-                var rest = wall.Elapsed - commit;
-                Console.WriteLine(
-                    $"round {round}: {deposits:N0} deposits in {wall.Elapsed.TotalSeconds:F2} s = {deposits / wall.Elapsed.TotalSeconds:N0} deposits/s; " +
-                    $"credits + cursor {commit.TotalSeconds:F2} s ({commit.TotalMilliseconds / deposits:F2} ms per deposit), " +
-                    $"RPC + decoding + pending {rest.TotalSeconds:F2} s ({rest.TotalMilliseconds / deposits:F3} ms per deposit); " +
-                    $"this process's CPU {cpu.TotalSeconds:F2} s ({cpu.TotalMilliseconds / deposits:F2} ms per deposit); load {DepositBenchmarkHost.LoadAverage()}");
-            }
-            finally
+                var result = await new EvmDepositWatcher(new EvmRpcClient(http, node.Url), options, sink).PollOnceAsync(CancellationToken.None);
+                return (result.FinalCommitted, "");
+            });
+            if (!measured)
             {
-                await host.StopAsync();
+                return 1;
             }
         }
 

@@ -6,9 +6,6 @@ using Clearing.Chains.Solana.Programs;
 using Clearing.Chains.Solana.Rpc;
 using Clearing.Chains.Solana.Signing;
 using Clearing.Chains.Solana.Vault;
-using Clearing.Grains.Deposits;
-using Clearing.Persistence;
-using Clearing.Persistence.Migrations;
 using Clearing.TestKit;
 
 namespace Clearing.Benchmarks;
@@ -17,7 +14,7 @@ namespace Clearing.Benchmarks;
 /// `dotnet run -c Release -- solana-deposits [deposits] [rounds] [signatures per page]`: finalized SPL token deposits
 /// credited per second from the Solana devnet (litesvm behind deploy/devnet/solana-rpc.mjs) into a real PostgreSQL,
 /// through the production path (SolanaDepositWatcher → DurableDepositSink → ChainDepositsGrain → one
-/// MarginAccountGrain credit transaction per deposit → cursor). The deposits are made once (TransferChecked into the
+/// transaction of cursor, credits and inbox rows → account absorbs). The deposits are made once (TransferChecked into the
 /// vault token account with the account id as memo, then finalized); each round credits all of them in one watcher
 /// poll into a fresh database on a fresh host, and is timed. The same shape as <see cref="EvmDepositThroughput"/>.
 /// </summary>
@@ -69,40 +66,14 @@ internal static class SolanaDepositThroughput
         var options = custody.Options(signaturesPerPage);
         for (var round = 1; round <= rounds; round++)
         {
-            var database = new ClearingDatabase(SqlDialect.PostgreSql, await postgres.CreateDatabaseAsync("bench"));
-            await new SchemaMigrator(database, TimeProvider.System).MigrateAsync();
-            var host = await DepositBenchmarkHost.StartAsync(database, Chain, Decimals);
-            try
+            var measured = await DepositBenchmarkHost.MeasureRoundAsync(postgres, Chain, Decimals, round, deposits, async sink =>
             {
-                var sink = new DepositBenchmarkHost.TimedSink(new DurableDepositSink(host.GrainFactory));
-                var watcher = new SolanaDepositWatcher(client, options, sink);
-                var process = Process.GetCurrentProcess();
-                process.Refresh();
-                var cpuBefore = process.TotalProcessorTime;
-                var wall = Stopwatch.StartNew();
-                var result = await watcher.PollOnceAsync(CancellationToken.None);
-                wall.Stop();
-                process.Refresh();
-                var cpu = process.TotalProcessorTime - cpuBefore;
-
-                var creditKeys = await DepositBenchmarkHost.CreditKeyCountAsync(database);
-                if (result.FinalCommitted != deposits || creditKeys != deposits)
-                {
-                    Console.Error.WriteLine($"round {round}: {result.FinalCommitted} deposits read and {creditKeys} credited, expected {deposits}");
-                    return 1;
-                }
-
-                var commit = sink.CommitTime;
-                var rest = wall.Elapsed - commit;
-                Console.WriteLine(
-                    $"round {round}: {deposits:N0} deposits ({result.FinalTransactions:N0} vault transactions) in {wall.Elapsed.TotalSeconds:F2} s = {deposits / wall.Elapsed.TotalSeconds:N0} deposits/s; " +
-                    $"credits + cursor {commit.TotalSeconds:F2} s ({commit.TotalMilliseconds / deposits:F2} ms per deposit), " +
-                    $"RPC + decoding + pending {rest.TotalSeconds:F2} s ({rest.TotalMilliseconds / deposits:F3} ms per deposit); " +
-                    $"this process's CPU {cpu.TotalSeconds:F2} s ({cpu.TotalMilliseconds / deposits:F2} ms per deposit); load {DepositBenchmarkHost.LoadAverage()}");
-            }
-            finally
+                var result = await new SolanaDepositWatcher(client, options, sink).PollOnceAsync(CancellationToken.None);
+                return (result.FinalCommitted, $" ({result.FinalTransactions:N0} vault transactions)");
+            });
+            if (!measured)
             {
-                await host.StopAsync();
+                return 1;
             }
         }
 
