@@ -284,16 +284,16 @@ public sealed partial class MarginAccountGrain
     /// Sends the committed state to the risk book. A failure here must not fail the command (it has committed): the
     /// book gets the account's whole state again with its next commit, and rebuilds from the database when it activates.
     /// </summary>
-    protected override async Task OnStateCommittedAsync(IStateCommitParticipant committed)
+    protected override async Task OnStateCommittedAsync(long version, string stateJson)
     {
         try
         {
             await GrainFactory.GetGrain<INettingGrain>(NettingGrainKey.Book)
-                .UpdateAccountAsync(new AccountExposure(AccountId, committed.Etag, committed.SerializeState()));
+                .UpdateAccountAsync(new AccountExposure(AccountId, version, stateJson));
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {
-            Trace.TraceWarning($"margin-account/{AccountId}: the risk book did not take version {committed.Etag}: {failure.Message}");
+            Trace.TraceWarning($"margin-account/{AccountId}: the risk book did not take version {version}: {failure.Message}");
         }
     }
 

@@ -112,16 +112,16 @@ public abstract class DurableGrain<TState> : Grain
         {
             state.State = landed;
             participant.Committed(committed.StateVersions[0]);
-            await OnStateCommittedAsync(participant);
+            await OnStateCommittedAsync(committed.StateVersions[0], states[0].Json);
         }
 
         return outcome;
     }
 
     /// <summary>
-    /// Runs after a new state landed (never for a replayed command), with the participant at the committed version: where a
-    /// grain tells others about it (the margin account sends its exposure to the risk book). Must not throw: the commit
-    /// has happened.
+    /// Runs after a new state landed (never for a replayed command), with its version and the JSON the transaction stored
+    /// (so nothing serializes it again): where a grain tells others about it (the margin account sends its exposure to the
+    /// risk book). Must not throw: the commit has happened.
     /// </summary>
-    protected virtual Task OnStateCommittedAsync(IStateCommitParticipant committed) => Task.CompletedTask;
+    protected virtual Task OnStateCommittedAsync(long version, string stateJson) => Task.CompletedTask;
 }
