@@ -4,7 +4,10 @@ using Clearing.Grains.Serialization;
 
 namespace Clearing.Grains.Accounts;
 
-/// <summary>An account as it stands: what it holds, what is reserved or pending, its positions and health (USD).</summary>
+/// <summary>
+/// An account as it stands: what it holds, what is reserved or pending, its positions and health (USD), and
+/// <paramref name="Withdrawable"/>: per (chain, asset) of the cross pool, the most a withdrawal may take now.
+/// </summary>
 public sealed record AccountSnapshot(
     string AccountId,
     IReadOnlyList<BalanceView> Balances,
@@ -12,7 +15,8 @@ public sealed record AccountSnapshot(
     IReadOnlyList<PendingDepositView> Pending,
     IReadOnlyList<PositionView> Positions,
     HealthView Health,
-    IReadOnlyList<IsolatedPoolView>? Isolated = null);
+    IReadOnlyList<IsolatedPoolView>? Isolated = null,
+    IReadOnlyList<BalanceView>? Withdrawable = null);
 
 /// <summary>Available balance (reservations already taken out), in base units.</summary>
 public sealed record BalanceView(string Chain, string Asset, Int128 Units);

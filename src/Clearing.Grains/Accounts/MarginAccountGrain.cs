@@ -270,7 +270,12 @@ public sealed partial class MarginAccountGrain(
             State.Pending,
             State.Positions,
             View(health),
-            [.. State.Isolated.Select(i => new IsolatedPoolView(i.Market, i.Balances, i.Positions, View(HealthCalculator.Compute(i.ToPool(), context))))]);
+            [.. State.Isolated.Select(i => new IsolatedPoolView(i.Market, i.Balances, i.Positions, View(HealthCalculator.Compute(i.ToPool(), context))))],
+            // The same two limits RequestWithdrawalAsync applies: the available balance, and initial health staying ≥ 0.
+            [.. State.Balances.Select(b => b with
+            {
+                Units = Int128.Clamp(health.MaxWithdrawable(new AssetKey(new ChainId(b.Chain), b.Asset)), 0, Int128.Max(b.Units, 0)),
+            })]);
     }
 
     private static HealthView View(HealthSnapshot health) =>

@@ -220,7 +220,8 @@ public static class ApiEndpoints
                 k.Asset,
                 Sum(snapshot.Balances.Where(b => b.Chain == k.Chain && b.Asset == k.Asset).Select(b => b.Units)).ToString(invariant),
                 Sum(snapshot.Reservations.Where(r => r.Chain == k.Chain && r.Asset == k.Asset).Select(r => r.Units)).ToString(invariant),
-                Sum(snapshot.Pending.Where(p => p.Key.Chain == k.Chain && p.Asset == k.Asset).Select(p => p.Units)).ToString(invariant)))
+                Sum(snapshot.Pending.Where(p => p.Key.Chain == k.Chain && p.Asset == k.Asset).Select(p => p.Units)).ToString(invariant),
+                Sum((snapshot.Withdrawable ?? []).Where(w => w.Chain == k.Chain && w.Asset == k.Asset).Select(w => w.Units)).ToString(invariant)))
             .ToArray();
         var positions = snapshot.Positions
             .Select(p => new PositionResponse(p.Market, p.Size.ToString(), p.EntryPrice.ToString(), p.LastFundingIndex.ToString()))

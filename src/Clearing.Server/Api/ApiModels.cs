@@ -3,8 +3,12 @@ namespace Clearing.Server.Api;
 // The API's JSON shapes. Money is always a string: base units as an integer string, USD values as exact decimal
 // strings, so no client parses an amount through a double.
 
-/// <summary>One (chain, asset) of an account: available (after reservations), reserved for withdrawals in flight, pending deposits (not final, worth zero); base units.</summary>
-public sealed record BalanceResponse(string Chain, string Asset, string Available, string Reserved, string Pending);
+/// <summary>
+/// One (chain, asset) of an account: available (after reservations), reserved for withdrawals in flight, pending deposits
+/// (not final, worth zero), and the maximum a withdrawal may take now (within the available balance, initial health
+/// staying ≥ 0); base units.
+/// </summary>
+public sealed record BalanceResponse(string Chain, string Asset, string Available, string Reserved, string Pending, string MaxWithdrawable);
 
 public sealed record PositionResponse(string Market, string Size, string EntryPrice, string LastFundingIndex);
 
