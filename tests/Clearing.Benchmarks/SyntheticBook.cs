@@ -68,7 +68,9 @@ public static class SyntheticBook
 
     /// <summary>Pool <paramref name="index"/>: 4 balances on 3 chains (USDC on ethereum, possibly negative; ETH on
     /// ethereum or arbitrum; SOL or USDC on solana; USDC on arbitrum) and one position in each of the 3 markets.</summary>
-    public static SubAccount Pool(Random random, int index)
+    /// <param name="sizes">Lots: sizes in whole 10^-6 of a unit (what a venue's lot size gives); FullPrecision: the
+    /// same sizes plus 10^-18, so every size uses all 18 decimals.</param>
+    public static SubAccount Pool(Random random, int index, SizePrecision sizes = SizePrecision.Lots)
     {
         var pool = new SubAccount(index.ToString(CultureInfo.InvariantCulture))
             .WithBalance(UsdcEthereum, random.NextInt64(-20_000_000_000, 200_000_000_000))
@@ -77,7 +79,7 @@ public static class SyntheticBook
             .WithBalance(UsdcArbitrum, random.NextInt64(1, 50_000_000_000));
         foreach (var market in Markets)
         {
-            var size = Fixed.FromRaw((Int128)random.NextInt64(-2_000_000, 2_000_000) * 1_000_000_000_000 + 1);
+            var size = Fixed.FromRaw(((Int128)random.NextInt64(-2_000_000, 2_000_000) * 1_000_000_000_000) + (sizes == SizePrecision.FullPrecision ? 1 : 0));
             var mark = market switch { "BTC-PERP" => 60_000, "ETH-PERP" => 3_000, _ => 150 };
             var entry = Fixed.FromRaw((Int128)(mark * (900 + random.Next(200))) * 1_000_000_000_000_000);
             pool = pool.WithPosition(new PerpPosition(market, size, entry, Fixed.FromRaw(random.NextInt64(-1_000_000, 1_000_000) * 1_000_000_000_000L)));
@@ -87,23 +89,33 @@ public static class SyntheticBook
     }
 
     /// <summary>The first <paramref name="count"/> pools of the world, as <see cref="Fill"/> builds them.</summary>
-    public static IEnumerable<SubAccount> Pools(int count)
+    public static IEnumerable<SubAccount> Pools(int count, SizePrecision sizes = SizePrecision.Lots)
     {
         var random = new Random(Seed);
         for (var i = 0; i < count; i++)
         {
-            yield return Pool(random, i);
+            yield return Pool(random, i, sizes);
         }
     }
 
-    public static Clearing.Domain.RiskBook.ExposureBook Fill(int pools)
+    public static Clearing.Domain.RiskBook.ExposureBook Fill(int pools, SizePrecision sizes = SizePrecision.Lots)
     {
         var book = new Clearing.Domain.RiskBook.ExposureBook(Context(), maxBalancesPerPool: 4, maxPositionsPerPool: 3, expectedPools: pools);
-        foreach (var pool in Pools(pools))
+        foreach (var pool in Pools(pools, sizes))
         {
             book.Upsert(pool.Id, pool);
         }
 
         return book;
     }
+}
+
+/// <summary>How many decimals the synthetic positions' sizes use.</summary>
+public enum SizePrecision
+{
+    /// <summary>Whole multiples of 10^-6 of a unit, as a venue's lot size gives (drift: 10^-9).</summary>
+    Lots,
+
+    /// <summary>All 18 decimals (the lot sizes plus 10^-18): the book's general position kernel.</summary>
+    FullPrecision,
 }

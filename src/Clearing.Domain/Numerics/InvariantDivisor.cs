@@ -51,10 +51,12 @@ internal readonly struct InvariantDivisor
 
     /// <summary>n / d and n mod d for n &lt; d × 2^64 (the quotient fits 64 bits): one step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong DivRemSmallQuotient(UInt128 n, out ulong remainder)
+    public ulong DivRemSmallQuotient(UInt128 n, out ulong remainder) => DivRemSmallQuotient((ulong)(n >> 64), (ulong)n, out remainder);
+
+    /// <summary>(high·2^64 + low) / d and its remainder, for a dividend below d × 2^64: one step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong DivRemSmallQuotient(ulong high, ulong low, out ulong remainder)
     {
-        ulong high = (ulong)(n >> 64);
-        ulong low = (ulong)n;
         ulong middle = (high << _shift) | ((low >> 1) >> (63 - _shift));
         ulong quotient = Step(middle, low << _shift, out ulong normalizedRemainder);
         remainder = normalizedRemainder >> _shift;
@@ -65,7 +67,8 @@ internal readonly struct InvariantDivisor
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Step(ulong u1, ulong u0, out ulong remainder)
     {
-        ulong q1 = Math.BigMul(_reciprocal, u1, out ulong q0);
+        ulong q1 = Limbs.MultiplyHigh(_reciprocal, u1);
+        ulong q0 = _reciprocal * u1;
         q0 += u0;
         q1 += u1 + (q0 < u0 ? 1UL : 0UL) + 1;
         ulong r = u0 - q1 * _normalized;

@@ -44,6 +44,8 @@ public sealed class ExposureBook
     private readonly AdjustedPrice[] _slotPrice;
     private readonly Fixed[] _slotHaircut;
     private readonly SlotFactors[] _slotFactors;
+    private readonly BalanceTable[] _assetTables;
+    private readonly BalanceTable[] _debtTables;
     private readonly PoolList[] _slotPools;
 
     // Perp markets.
@@ -66,7 +68,6 @@ public sealed class ExposureBook
     private int[] _balanceSlot = [];
     private Int128[] _balanceUnits = [];
     private int[] _balanceListIndex = [];
-    private HealthTriple[] _balanceContribution = [];
 
     // Positions, rows p × _positionStride + i.
     private byte[] _positionCount = [];
@@ -75,8 +76,8 @@ public sealed class ExposureBook
     private Fixed[] _positionEntry = [];
     private Fixed[] _positionFundingIndex = [];
     private PositionRow[] _positionRow = [];
+    private LotRow[] _positionLot = [];
     private int[] _positionListIndex = [];
-    private HealthTriple[] _positionContribution = [];
 
     // Results.
     private Fixed[] _initHealth = [];
@@ -84,11 +85,6 @@ public sealed class ExposureBook
     private Fixed[] _maintHealth = [];
     private bool[] _liquidatable = [];
     private int _liquidatableCount;
-
-    // Which slots / markets the tick being applied changed: only their rows are recomputed, the others' cached
-    // contributions are summed again (health is additive per balance and per position).
-    private readonly bool[] _slotChanged;
-    private readonly bool[] _marketChanged;
 
     // Deduplication of a tick touching a pool through several slots: pool p is done when _stamp[p] == _generation.
     private int[] _stamp = [];
@@ -115,13 +111,16 @@ public sealed class ExposureBook
         _slotPrice = new AdjustedPrice[keys.Length];
         _slotHaircut = new Fixed[keys.Length];
         _slotFactors = new SlotFactors[keys.Length];
+        _assetTables = new BalanceTable[keys.Length];
+        _debtTables = new BalanceTable[keys.Length];
         _slotPools = new PoolList[keys.Length];
-        _slotChanged = new bool[keys.Length];
         for (var slot = 0; slot < keys.Length; slot++)
         {
             var key = keys[slot];
             _slotOf.Add(key, slot);
             _slotParams[slot] = context.CollateralFor(key);
+            _assetTables[slot] = new BalanceTable();
+            _debtTables[slot] = new BalanceTable();
             _slotPools[slot] = new PoolList();
             ListFor(_slotsOfAsset, key.Asset).Add(slot);
             ListFor(_slotsOfChain, key.Chain).Add(slot);
@@ -134,7 +133,6 @@ public sealed class ExposureBook
         _marketMark = new AdjustedPrice[symbols.Length];
         _marketFactors = new MarketFactors[symbols.Length];
         _marketPools = new PoolList[symbols.Length];
-        _marketChanged = new bool[symbols.Length];
         for (var market = 0; market < symbols.Length; market++)
         {
             _marketOf.Add(symbols[market], market);
@@ -209,12 +207,13 @@ public sealed class ExposureBook
             _positionEntry[row] = position.EntryPrice;
             _positionFundingIndex[row] = position.LastFundingIndex;
             _positionRow[row] = new PositionRow(position.Size, position.EntryPrice, position.LastFundingIndex, _market[market]);
+            _positionLot[row] = new LotRow(position.Size, position.EntryPrice, position.LastFundingIndex, in _positionRow[row]);
             _positionListIndex[row] = _marketPools[market].Add(p);
             row++;
         }
 
         _positionCount[p] = (byte)(row - p * _positionStride);
-        Evaluate(p, all: true);
+        Evaluate(p);
     }
 
     /// <summary>Upserts an account's cross pool under its id and each isolated sub-account under "id/subId".</summary>
@@ -291,7 +290,7 @@ public sealed class ExposureBook
             ResolveSlotFactors(slot);
         }
 
-        return ReevaluateExposed(slots, _slotPools, _slotChanged);
+        return ReevaluateExposed(slots, _slotPools);
     }
 
     /// <summary>A new mark price, funding index or variance for a market: re-evaluates only the pools with a
@@ -303,7 +302,7 @@ public sealed class ExposureBook
         _marketState[m] = state;
         _marketMark[m] = _context.MarkFor(market);
         _marketFactors[m] = new MarketFactors(_market[m], in _marketState[m], in _marketMark[m]);
-        return ReevaluateExposed([m], _marketPools, _marketChanged);
+        return ReevaluateExposed([m], _marketPools);
     }
 
     /// <summary>A chain's asset-weight multiplier changed: re-evaluates only the pools holding balances on it.</summary>
@@ -321,7 +320,7 @@ public sealed class ExposureBook
             ResolveSlotFactors(slot);
         }
 
-        return ReevaluateExposed(slots, _slotPools, _slotChanged);
+        return ReevaluateExposed(slots, _slotPools);
     }
 
     /// <summary>Time moved on: prices may have gone stale, so every price is re-resolved and every pool re-evaluated.</summary>
@@ -339,18 +338,13 @@ public sealed class ExposureBook
         {
             if (_poolKey[p] is not null)
             {
-                Evaluate(p, all: true);
+                Evaluate(p);
             }
         }
     }
 
-    private int ReevaluateExposed(List<int> indexes, PoolList[] poolsByIndex, bool[] changed)
+    private int ReevaluateExposed(List<int> indexes, PoolList[] poolsByIndex)
     {
-        foreach (var index in indexes)
-        {
-            changed[index] = true;
-        }
-
         _generation++;
         var evaluated = 0;
         foreach (var index in indexes)
@@ -363,74 +357,118 @@ public sealed class ExposureBook
                 if (_stamp[p] != _generation)
                 {
                     _stamp[p] = _generation;
-                    Evaluate(p, all: false);
+                    Evaluate(p);
                     evaluated++;
                 }
             }
         }
 
-        foreach (var index in indexes)
-        {
-            changed[index] = false;
-        }
-
         return evaluated;
     }
 
-    /// <summary>Recomputes the rows of pool <paramref name="p"/> (all of them, or only those of a changed slot or
-    /// market) through the precomputed kernels (the domain's per-balance and per-position functions for a row
-    /// outside their bounds), then sums the pool's rows.</summary>
-    /// <remarks>The hot loop of a full revaluation: rows are reached by reference from the start of each array
-    /// (no bounds checks; every index comes from Upsert, within the arrays by construction), and the fallback's
-    /// arguments are loaded only when a row takes it.</remarks>
-    private void Evaluate(int p, bool all)
+    /// <summary>Evaluates every row of pool <paramref name="p"/> and stores its healths.</summary>
+    private void Evaluate(int p)
     {
-        Int128 init = 0, liquidationEnd = 0, maint = 0;
+        if (TryEvaluateBounded(p, out HealthSums sums))
+        {
+            // Stored through references from the start of each array: p is a pool of this book, within every array.
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_initHealth), p) = Fixed.FromRaw(sums.Init.Value);
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_liquidationEndHealth), p) = Fixed.FromRaw(sums.LiquidationEnd.Value);
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_maintHealth), p) = Fixed.FromRaw(sums.Maint.Value);
+            SetLiquidatable(p, sums.Maint.IsNegative);
+        }
+        else
+        {
+            EvaluateChecked(p);
+        }
+    }
+
+    /// <summary>
+    /// The hot loop: every row through a kernel whose contributions are below 2^118 (balances through the slot's
+    /// <see cref="BalanceTable"/>, else <see cref="BalanceKernel"/>; positions through <see cref="LotKernel"/>, else
+    /// <see cref="PositionKernel"/>),
+    /// summed without overflow checks (510 rows at most keep the sums below 2^127). False as soon as a row is outside
+    /// every kernel's bounds: the caller starts over with <see cref="EvaluateChecked"/>.
+    /// </summary>
+    /// <remarks>Rows are reached by reference from the start of each array (no bounds checks; every index comes
+    /// from Upsert, within the arrays by construction).</remarks>
+    private bool TryEvaluateBounded(int p, out HealthSums sums)
+    {
+        sums = default;
         ref SlotFactors slots = ref MemoryMarshal.GetArrayDataReference(_slotFactors);
-        ref bool slotChanged = ref MemoryMarshal.GetArrayDataReference(_slotChanged);
+        ref BalanceTable assetTables = ref MemoryMarshal.GetArrayDataReference(_assetTables);
+        ref BalanceTable debtTables = ref MemoryMarshal.GetArrayDataReference(_debtTables);
         var first = p * _balanceStride;
         var count = (int)Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceCount), p);
         ref int balanceSlot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceSlot), first);
-        ref Int128 balanceUnits = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceUnits), first);
-        ref HealthTriple balanceContribution = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceContribution), first);
+        ref ulong units = ref Unsafe.As<Int128, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceUnits), first));
         for (var i = 0; i < count; i++)
         {
             var slot = Unsafe.Add(ref balanceSlot, i);
-            ref HealthTriple c = ref Unsafe.Add(ref balanceContribution, i);
-            if (all || Unsafe.Add(ref slotChanged, slot))
+            ulong low = Unsafe.Add(ref units, 2 * i);
+            ulong high = Unsafe.Add(ref units, (2 * i) + 1);
+            var debt = (long)high < 0;
+            BalanceTable table;
+            if (debt)
             {
-                var units = Unsafe.Add(ref balanceUnits, i);
-                if (!BalanceKernel.TryContributions(units, in Unsafe.Add(ref slots, slot), out c))
-                {
-                    c = CollateralParams.Contributions(units, _slotParams[slot], in _slotPrice[slot], _slotHaircut[slot]);
-                }
+                // The magnitude of a negative balance (two's complement); Int128.MinValue stays beyond every bound.
+                low = ~low + 1;
+                high = ~high + (low == 0 ? 1UL : 0UL);
+                table = Unsafe.Add(ref debtTables, slot);
+            }
+            else
+            {
+                table = Unsafe.Add(ref assetTables, slot);
             }
 
+            if (table.Ready && table.Fits(low, high))
+            {
+                table.Add(low, high, debt, ref sums);
+            }
+            else if (!BalanceKernel.TryContributions(Unsafe.Add(ref Unsafe.As<ulong, Int128>(ref units), i), in Unsafe.Add(ref slots, slot), out HealthTriple c) || !sums.TryAdd(in c))
+            {
+                return false;
+            }
+        }
+
+        ref MarketFactors markets = ref MemoryMarshal.GetArrayDataReference(_marketFactors);
+        first = p * _positionStride;
+        count = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionCount), p);
+        ref int positionMarket = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionMarket), first);
+        ref LotRow positionLot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionLot), first);
+        for (var i = 0; i < count; i++)
+        {
+            ref MarketFactors market = ref Unsafe.Add(ref markets, Unsafe.Add(ref positionMarket, i));
+            if (!LotKernel.TryAdd(in Unsafe.Add(ref positionLot, i), in market, ref sums)
+                && !PositionKernel.TryAdd(in _positionRow[first + i], in market, ref sums))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A pool with a row outside the bounded kernels: each row through its kernel or the domain's function,
+    /// summed with overflow checks (an overflow throws, as the per-account computation does).</summary>
+    private void EvaluateChecked(int p)
+    {
+        Int128 init = 0, liquidationEnd = 0, maint = 0;
+        var first = p * _balanceStride;
+        for (var row = first; row < first + _balanceCount[p]; row++)
+        {
+            var slot = _balanceSlot[row];
+            var c = BalanceKernel.Contributions(_balanceUnits[row], in _slotFactors[slot], _slotParams[slot], in _slotPrice[slot], _slotHaircut[slot]);
             init = checked(init + c.Init.Raw);
             liquidationEnd = checked(liquidationEnd + c.LiquidationEnd.Raw);
             maint = checked(maint + c.Maint.Raw);
         }
 
-        ref MarketFactors markets = ref MemoryMarshal.GetArrayDataReference(_marketFactors);
-        ref bool marketChanged = ref MemoryMarshal.GetArrayDataReference(_marketChanged);
         first = p * _positionStride;
-        count = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionCount), p);
-        ref int positionMarket = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionMarket), first);
-        ref PositionRow positionRow = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionRow), first);
-        ref HealthTriple positionContribution = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionContribution), first);
-        for (var i = 0; i < count; i++)
+        for (var row = first; row < first + _positionCount[p]; row++)
         {
-            var m = Unsafe.Add(ref positionMarket, i);
-            ref HealthTriple c = ref Unsafe.Add(ref positionContribution, i);
-            if (all || Unsafe.Add(ref marketChanged, m))
-            {
-                if (!PositionKernel.TryContributions(in Unsafe.Add(ref positionRow, i), in Unsafe.Add(ref markets, m), out c))
-                {
-                    var row = first + i;
-                    c = PerpMargin.Contributions(_positionSize[row], _positionEntry[row], _positionFundingIndex[row], _market[m], in _marketState[m], in _marketMark[m]);
-                }
-            }
-
+            var m = _positionMarket[row];
+            var c = PositionKernel.Contributions(in _positionRow[row], in _marketFactors[m], _positionSize[row], _positionEntry[row], _positionFundingIndex[row], _market[m], in _marketState[m], in _marketMark[m]);
             init = checked(init + c.Init.Raw);
             liquidationEnd = checked(liquidationEnd + c.LiquidationEnd.Raw);
             maint = checked(maint + c.Maint.Raw);
@@ -444,10 +482,15 @@ public sealed class ExposureBook
         _initHealth[p] = init;
         _liquidationEndHealth[p] = liquidationEnd;
         _maintHealth[p] = maint;
-        var liquidatable = maint.IsNegative;
-        if (liquidatable != _liquidatable[p])
+        SetLiquidatable(p, maint.IsNegative);
+    }
+
+    private void SetLiquidatable(int p, bool liquidatable)
+    {
+        ref bool current = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_liquidatable), p);
+        if (liquidatable != current)
         {
-            _liquidatable[p] = liquidatable;
+            current = liquidatable;
             _liquidatableCount += liquidatable ? 1 : -1;
         }
     }
@@ -544,7 +587,12 @@ public sealed class ExposureBook
         }
     }
 
-    private void ResolveSlotFactors(int slot) => _slotFactors[slot] = new SlotFactors(_slotParams[slot], in _slotPrice[slot], _slotHaircut[slot]);
+    private void ResolveSlotFactors(int slot)
+    {
+        _slotFactors[slot] = new SlotFactors(_slotParams[slot], in _slotPrice[slot], _slotHaircut[slot]);
+        _assetTables[slot].Rebuild(_slotParams[slot], in _slotPrice[slot], _slotHaircut[slot], debt: false);
+        _debtTables[slot].Rebuild(_slotParams[slot], in _slotPrice[slot], _slotHaircut[slot], debt: true);
+    }
 
     private void Grow(int pools)
     {
@@ -553,15 +601,14 @@ public sealed class ExposureBook
         Array.Resize(ref _balanceSlot, pools * _balanceStride);
         Array.Resize(ref _balanceUnits, pools * _balanceStride);
         Array.Resize(ref _balanceListIndex, pools * _balanceStride);
-        Array.Resize(ref _balanceContribution, pools * _balanceStride);
         Array.Resize(ref _positionCount, pools);
         Array.Resize(ref _positionMarket, pools * _positionStride);
         Array.Resize(ref _positionSize, pools * _positionStride);
         Array.Resize(ref _positionEntry, pools * _positionStride);
         Array.Resize(ref _positionFundingIndex, pools * _positionStride);
         Array.Resize(ref _positionRow, pools * _positionStride);
+        Array.Resize(ref _positionLot, pools * _positionStride);
         Array.Resize(ref _positionListIndex, pools * _positionStride);
-        Array.Resize(ref _positionContribution, pools * _positionStride);
         Array.Resize(ref _initHealth, pools);
         Array.Resize(ref _liquidationEndHealth, pools);
         Array.Resize(ref _maintHealth, pools);

@@ -1,11 +1,38 @@
+using System.Runtime.CompilerServices;
 using Clearing.Domain.Markets;
 using Clearing.Domain.Numerics;
 
 namespace Clearing.Domain.RiskBook;
 
+/// <summary>A price split at 10^18: raw = whole × 10^18 + fraction, with the raw value's two limbs.</summary>
+internal readonly struct SplitPrice
+{
+    public SplitPrice(ulong whole, ulong fraction)
+    {
+        Whole = whole;
+        Fraction = fraction;
+        UInt128 raw = ((UInt128)whole * PositionKernel.Scale) + fraction;
+        RawLow = (ulong)raw;
+        RawHigh = (ulong)(raw >> 64);
+    }
+
+    public readonly ulong Whole;
+    public readonly ulong Fraction;
+    public readonly ulong RawLow;
+    public readonly ulong RawHigh;
+}
+
+/// <summary>The long side's price (index 0) and the short side's (index 1), contiguous (see <see cref="LotSides"/>).</summary>
+[InlineArray(2)]
+internal struct SplitPrices
+{
+    private SplitPrice _long;
+}
+
 /// <summary>
-/// Everything price-dependent about one perp market, resolved once per tick: the adverse mark prices and the
-/// funding index split at 10^18 (whole part, fraction in 10^-18), and the volatility add-on ratios.
+/// Everything price-dependent about one perp market, resolved once per tick: the adverse mark price of each side
+/// (a long is valued at the low price, a short at the high one) split at 10^18, the cumulative funding index as
+/// raw limbs and as floor and remainder at 10^18, and the volatility add-on ratios.
 /// </summary>
 internal readonly struct MarketFactors
 {
@@ -14,25 +41,71 @@ internal readonly struct MarketFactors
         Tiers = market.Tiers;
         AllowsNewRisk = mark.AllowsNewRisk;
         Fixed index = state.CumulativeFundingIndex;
-        IndexNegative = index.IsNegative;
         bool volatilityFits = TryVolatility(market, state.Variance, out Fixed volInit, out Fixed volMaint);
+        ulong lowWhole = 0, lowFraction = 0, highWhole = 0, highFraction = 0;
         Fast = volatilityFits
-            && PositionKernel.Splits(mark.Low, out LowWhole, out LowFraction)
-            && PositionKernel.Splits(mark.High, out HighWhole, out HighFraction)
-            && PositionKernel.SplitsMagnitude(index, out IndexWhole, out IndexFraction)
+            && PositionKernel.Splits(mark.Low, out lowWhole, out lowFraction)
+            && PositionKernel.Splits(mark.High, out highWhole, out highFraction)
+            && PositionKernel.FitsWhole(index)
             && PositionKernel.FitsRatio(volInit) && PositionKernel.FitsRatio(volMaint);
+        if (!Fast)
+        {
+            return;
+        }
+
+        Prices[0] = new SplitPrice(lowWhole, lowFraction);
+        Prices[1] = new SplitPrice(highWhole, highFraction);
+        IndexRawLow = (ulong)index.Raw;
+        IndexRawHigh = (ulong)(index.Raw >> 64);
+        Int128 indexFloor = Int128.DivRem(index.Raw, Fixed.Scale).Quotient;
+        if (indexFloor * Fixed.Scale > index.Raw)
+        {
+            indexFloor--;
+        }
+
+        IndexWhole = (long)indexFloor;
+        IndexFraction = (ulong)(index.Raw - (indexFloor * Fixed.Scale));
         VolatilityInit = (ulong)volInit.Raw;
         VolatilityMaint = (ulong)volMaint.Raw;
+
+        // Lot form (LotKernel): both prices in whole units of 10^-9 USD, the index split at 10^9.
+        Int128 lot = LotKernel.Lot;
+        Lot = mark.Low.Raw % lot == 0 && mark.High.Raw % lot == 0;
+        if (Lot)
+        {
+            ulong lowLots = (ulong)(mark.Low.Raw / lot), highLots = (ulong)(mark.High.Raw / lot);
+            Int128 indexLots = Int128.DivRem(index.Raw, lot).Quotient;
+            if (indexLots * lot > index.Raw)
+            {
+                indexLots--;
+            }
+
+            IndexLotFraction = (ulong)(index.Raw - (indexLots * lot));
+            LotSides[0] = new LotSide(lowLots, (long)lowLots - (long)indexLots);
+            LotSides[1] = new LotSide(highLots, (long)indexLots - (long)highLots);
+        }
     }
+
+    /// <summary>True when both adverse prices have at most 9 decimals: positions in lots take <see cref="LotKernel"/>.</summary>
+    public readonly bool Lot;
+
+    /// <summary>Per side: the price in 10^-9 USD and ±(price − ⌊index⌋) in 10^-9 USD (+ for a long, − for a short).</summary>
+    public readonly LotSides LotSides;
+
+    /// <summary>index − ⌊index / 10^-9⌋ · 10^-9, raw (0 for an index with at most 9 decimals).</summary>
+    public readonly ulong IndexLotFraction;
 
     public readonly bool Fast;
     public readonly bool AllowsNewRisk;
-    public readonly ulong LowWhole;
-    public readonly ulong LowFraction;
-    public readonly ulong HighWhole;
-    public readonly ulong HighFraction;
-    public readonly bool IndexNegative;
-    public readonly ulong IndexWhole;
+    /// <summary>The adverse price of each side: the low one for a long, the high one for a short.</summary>
+    public readonly SplitPrices Prices;
+
+    /// <summary>The funding index (signed raw) as two's-complement limbs.</summary>
+    public readonly ulong IndexRawLow;
+    public readonly ulong IndexRawHigh;
+
+    /// <summary>floor(index) in whole USD (signed) and index − floor × 10^18 in [0, 10^18).</summary>
+    public readonly long IndexWhole;
     public readonly ulong IndexFraction;
 
     /// <summary>Volatility add-on ratios (raw, 10^-18); 0 without an add-on (every ratio is ≥ 0, so the max is unchanged).</summary>
@@ -64,22 +137,24 @@ internal readonly struct MarketFactors
 }
 
 /// <summary>
-/// What does not change between ticks about one position: |size| split at 10^18, size × entry / 10^18 and
-/// size × last funding index / 10^18 as floor and remainder, and the Drift size-premium ratios (they depend on the
-/// size and the market's parameters only, not on prices).
+/// What does not change between ticks about one position: |size| m split at 10^18, the side, m × entry / 10^18 and
+/// m × last funding index / 10^18 as floors and remainders (their floors kept as one difference), and the Drift
+/// size-premium ratios (they depend on the size and the market's parameters only, not on prices).
 /// </summary>
 internal readonly struct PositionRow
 {
     public PositionRow(Fixed size, Fixed entryPrice, Fixed lastFundingIndex, PerpMarket market)
     {
         Long = size.IsPositive;
+        Side = Long ? 0 : 1;
+        ShortMask = Long ? 0 : ulong.MaxValue;
         Fixed absSize = size.Abs();
         Fixed ratioInit = Fixed.Zero, ratioMaint = Fixed.Zero;
         ulong whole = 0;
         Fast = !size.IsZero
             && PositionKernel.Splits(absSize, out whole, out SizeFraction)
-            && PositionKernel.SplitsMagnitude(entryPrice, out _, out _)
-            && PositionKernel.SplitsMagnitude(lastFundingIndex, out _, out _)
+            && PositionKernel.FitsWhole(entryPrice)
+            && PositionKernel.FitsWhole(lastFundingIndex)
             && PositionKernel.FitsRatio(ratioInit = DriftMargin.RatioWithSizePremium(market.InitialMarginRatio, market.ImfFactor, absSize))
             && PositionKernel.FitsRatio(ratioMaint = DriftMargin.RatioWithSizePremium(market.MaintenanceMarginRatio, market.ImfFactor, absSize));
         if (!Fast)
@@ -87,122 +162,164 @@ internal readonly struct PositionRow
             return;
         }
 
-        SizeWhole = (uint)whole;
-        EntryWhole = PositionKernel.FloorDivScale(size.Raw, entryPrice.Raw, out EntryFraction);
-        LastFundingWhole = PositionKernel.FloorDivScale(size.Raw, lastFundingIndex.Raw, out LastFundingFraction);
+        SizeWhole = whole;
+        Int128 entry = PositionKernel.FloorDivScale(absSize.Raw, entryPrice.Raw, out EntryFraction);
+        Int128 funding = PositionKernel.FloorDivScale(absSize.Raw, lastFundingIndex.Raw, out LastFundingFraction);
+        Int128 difference = entry - funding;
+        DifferenceLow = (ulong)difference;
+        DifferenceHigh = (ulong)(difference >> 64);
         PremiumInit = (ulong)ratioInit.Raw;
         PremiumMaint = (ulong)ratioMaint.Raw;
     }
 
-    public readonly Int128 EntryWhole;
-    public readonly Int128 LastFundingWhole;
+    public readonly ulong SizeWhole;
     public readonly ulong SizeFraction;
+
+    /// <summary>floor(m × entry / 10^18) − floor(m × last index / 10^18), raw, as two's-complement limbs.</summary>
+    public readonly ulong DifferenceLow;
+    public readonly ulong DifferenceHigh;
     public readonly ulong EntryFraction;
     public readonly ulong LastFundingFraction;
     public readonly ulong PremiumInit;
     public readonly ulong PremiumMaint;
-    public readonly uint SizeWhole;
+
+    /// <summary>All ones for a short, zero for a long: negates a two's-complement value without a branch.</summary>
+    public readonly ulong ShortMask;
+
+    /// <summary>0 for a long, 1 for a short: the index of the side's price in <see cref="MarketFactors.Prices"/>.</summary>
+    public readonly int Side;
     public readonly bool Long;
     public readonly bool Fast;
 }
 
 /// <summary>
-/// <see cref="PerpMargin.Contributions"/> for a prepared position and market. Every product of two fixed-point
-/// numbers is split at 10^18 — (a₁·S + a₀)(b₁·S + b₀)/S = a₁b₁S + a₁b₀ + a₀b₁ + a₀b₀/S — so the only division left is
-/// a₀b₀/S with a₀b₀ &lt; 2^120: one 128-by-64 divide instead of the domain's 256-bit quotient. Differences of
-/// products are combined from floors and remainders (floor((X − Y)/S) = ⌊X/S⌋ − ⌊Y/S⌋ − [x₀ &lt; y₀]), so the
-/// results are the domain's bit for bit; whole parts stay below 2^31 (2 billion units or USD), beyond which the
-/// domain's function runs.
+/// <see cref="PerpMargin.Contributions"/> for a prepared position and market, added into a pool's sums. With
+/// m = |size| = m₁·S + m₀ and a price P = p₁·S + p₀ (S = 10^18), ⌊m·P/S⌋ = m₁·P + m₀·p₁ + ⌊m₀·p₀/S⌋: the only
+/// division is of m₀·p₀ &lt; 2^120 by S, one step with a precomputed reciprocal. The domain's roundings then follow
+/// from floors and remainders: for a long pnl = ⌊(mP − mE)/S⌋ = V − E₁ − [v₀ &lt; e₀], for a short
+/// ⌊(mE − mP)/S⌋ = E₁ − V − [e₀ &lt; v₀]; funding owed ceil(±m(I − L)/S) likewise; notional ⌈mP/S⌉; each requirement
+/// ⌈N·ratio/S⌉ = N₁·ratio + ⌈N₀·ratio/S⌉. Results are the domain's bit for bit (ExposureKernelTests).
+/// Bounds: whole parts of size, prices and indexes below 2^27 and ratios below 2^61 keep every intermediate below
+/// 2^116 and every contribution below 2^118 (<see cref="HealthSums"/>); beyond them the domain's function runs.
 /// </summary>
 internal static class PositionKernel
 {
-    private const ulong Scale = 1_000_000_000_000_000_000;
+    public const ulong Scale = 1_000_000_000_000_000_000;
 
-    private static readonly InvariantDivisor ScaleDivisor = new(Scale);
+    /// <summary>Whole parts (units of base, USD per unit) of sizes, prices and funding indexes on the fast path: below 2^27.</summary>
+    public const ulong WholeLimit = 1UL << 27;
 
-    /// <summary>Whole parts below 2^31 keep every product and sum of the fast path below 2^127.</summary>
-    private static readonly UInt128 SplitLimit = (UInt128)Scale << 31;
+    /// <summary>Ratios (raw, 10^-18) on the fast path: at most 2^61 (a margin ratio up to 2.3).</summary>
+    private const ulong RatioLimit = 1UL << 61;
+
+    internal static readonly InvariantDivisor ScaleDivisor = new(Scale);
 
     /// <summary><see cref="PerpMargin.Contributions"/> through the prepared factors, or through the domain's
     /// function when the position or market is outside their bounds.</summary>
-    public static HealthTriple Contributions(in PositionRow row, in MarketFactors market, Fixed size, Fixed entry, Fixed lastFundingIndex, PerpMarket perp, in PerpMarketState state, in AdjustedPrice mark) =>
-        TryContributions(in row, in market, out HealthTriple contributions)
-            ? contributions
-            : PerpMargin.Contributions(size, entry, lastFundingIndex, perp, state, mark);
-
-    /// <summary>The contributions through the prepared factors; false (nothing computed) when the position or
-    /// the market is outside their bounds, for the caller to run <see cref="PerpMargin.Contributions"/>.</summary>
-    public static bool TryContributions(in PositionRow row, in MarketFactors market, out HealthTriple contributions)
+    public static HealthTriple Contributions(in PositionRow row, in MarketFactors market, Fixed size, Fixed entry, Fixed lastFundingIndex, PerpMarket perp, in PerpMarketState state, in AdjustedPrice mark)
     {
-        if (!row.Fast || !market.Fast)
+        HealthSums sums = default;
+        return TryAdd(in row, in market, ref sums) ? sums.Triple : PerpMargin.Contributions(size, entry, lastFundingIndex, perp, state, mark);
+    }
+
+    /// <summary>Adds the position's three contributions to <paramref name="sums"/>; false (nothing added) when the
+    /// position or the market is outside the bounds, for the caller to run <see cref="PerpMargin.Contributions"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryAdd(in PositionRow row, in MarketFactors market, ref HealthSums sums)
+    {
+        if (!(row.Fast & market.Fast))
         {
-            contributions = default;
             return false;
         }
 
-        // |size| × price / S = whole + fraction/S (a long is valued at the low price, a short at the high one).
-        ulong priceWhole = row.Long ? market.LowWhole : market.HighWhole;
-        ulong priceFraction = row.Long ? market.LowFraction : market.HighFraction;
-        UInt128 valueWhole = Product(row.SizeWhole, row.SizeFraction, priceWhole, priceFraction, out ulong valueFraction);
-        UInt128 notional = valueFraction != 0 ? valueWhole + 1 : valueWhole;
+        ref readonly SplitPrice price = ref market.Prices[row.Side];
+        ulong m1 = row.SizeWhole, m0 = row.SizeFraction;
 
-        // pnl = floor(size × (price − entry) / S).
-        Int128 signedWhole = Signed(valueWhole, valueFraction, !row.Long, out ulong signedFraction);
-        Int128 pnl = signedWhole - row.EntryWhole - (signedFraction < row.EntryFraction ? 1 : 0);
+        // V + v₀/S = m·P/S.
+        ulong vLow = m1 * price.RawLow, vHigh = Limbs.MultiplyHigh(m1, price.RawLow) + (m1 * price.RawHigh);
+        Limbs.Add(ref vLow, ref vHigh, m0 * price.Whole, Limbs.MultiplyHigh(m0, price.Whole));
+        ulong quotient = ScaleDivisor.DivRemSmallQuotient(Limbs.MultiplyHigh(m0, price.Fraction), m0 * price.Fraction, out ulong v0);
+        Limbs.Add(ref vLow, ref vHigh, quotient, 0);
 
-        // funding owed = ceil(size × (index − last) / S).
-        UInt128 indexWhole = Product(row.SizeWhole, row.SizeFraction, market.IndexWhole, market.IndexFraction, out ulong indexFraction);
-        Int128 accrued = Signed(indexWhole, indexFraction, !row.Long ^ market.IndexNegative, out ulong accruedFraction);
-        Int128 funding = accrued - row.LastFundingWhole + (accruedFraction > row.LastFundingFraction ? 1 : 0);
+        // X + x₀/S = m·I/S with the signed index I = i₁·S + i₀ (i₁ = ⌊I/S⌋ signed, i₀ in [0, S)).
+        ulong xLow = m1 * market.IndexRawLow, xHigh = Limbs.MultiplyHigh(m1, market.IndexRawLow) + (m1 * market.IndexRawHigh);
+        Limbs.Add(ref xLow, ref xHigh, (ulong)((long)m0 * market.IndexWhole), Limbs.MultiplyHigh((long)m0, market.IndexWhole));
+        quotient = ScaleDivisor.DivRemSmallQuotient(Limbs.MultiplyHigh(m0, market.IndexFraction), m0 * market.IndexFraction, out ulong x0);
+        Limbs.Add(ref xLow, ref xHigh, quotient, 0);
 
-        // requirement = ceil(notional × ratio / S), ratio = max(size premium, volatility add-on), then the tiers.
-        ulong notionalWhole = DivRemScale(notional, out ulong notionalFraction);
-        Fixed notionalUsd = Fixed.FromRaw((Int128)notional);
-        Fixed init = Requirement(notionalWhole, notionalFraction, Math.Max(row.PremiumInit, market.VolatilityInit));
-        Fixed maint = Requirement(notionalWhole, notionalFraction, Math.Max(row.PremiumMaint, market.VolatilityMaint));
+        // equity = pnl − funding = σ·((V − E₁) − (X − L₁)) − [borrow of pnl] − [carry of funding], σ = ±1 by side:
+        // long: pnl = V − E₁ − [v₀ < e₀], funding = X − L₁ + [x₀ > l₀];
+        // short: pnl = E₁ − V − [e₀ < v₀], funding = L₁ − X + [x₀ < l₀].
+        ulong eLow = vLow, eHigh = vHigh;
+        Limbs.Subtract(ref eLow, ref eHigh, xLow, xHigh);
+        Limbs.Subtract(ref eLow, ref eHigh, row.DifferenceLow, row.DifferenceHigh);
+        ulong mask = row.ShortMask;
+        eLow ^= mask;
+        eHigh ^= mask;
+        Limbs.Add(ref eLow, ref eHigh, mask & 1, 0);
+        ulong e0 = row.EntryFraction, l0 = row.LastFundingFraction;
+        ulong longRounding = (v0 < e0 ? 1UL : 0UL) + (x0 > l0 ? 1UL : 0UL);
+        ulong shortRounding = (e0 < v0 ? 1UL : 0UL) + (x0 < l0 ? 1UL : 0UL);
+        Limbs.Subtract(ref eLow, ref eHigh, (longRounding & ~mask) | (shortRounding & mask), 0);
+
+        // Notional N = ⌈m·P/S⌉ = N₁·S + N₀, then each requirement ⌈N·ratio/S⌉ = N₁·ratio + ⌈N₀·ratio/S⌉.
+        ulong nLow = vLow, nHigh = vHigh;
+        Limbs.Add(ref nLow, ref nHigh, v0 != 0 ? 1UL : 0UL, 0);
+        ulong n1 = ScaleDivisor.DivRemSmallQuotient(nHigh, nLow, out ulong n0);
+        ulong initLow = Requirement(n1, n0, Math.Max(row.PremiumInit, market.VolatilityInit), out ulong initHigh);
+        ulong maintLow = Requirement(n1, n0, Math.Max(row.PremiumMaint, market.VolatilityMaint), out ulong maintHigh);
         if (market.Tiers is { } tiers)
         {
-            init = Fixed.Max(init, tiers.Requirement(notionalUsd, initial: true));
-            maint = Fixed.Max(maint, tiers.Requirement(notionalUsd, initial: false));
+            ApplyTiers(tiers, nLow, nHigh, ref initLow, ref initHigh, ref maintLow, ref maintHigh);
         }
 
-        // As PerpMargin.Contributions: the same checked operations on the same values (requirements are ≥ 0, so
-        // the average's halving is a shift, as the domain's truncating division by 2).
-        Fixed equity = Fixed.FromRaw(pnl) - Fixed.FromRaw(funding);
-        Fixed initContribution = equity - init;
-        if (!market.AllowsNewRisk && initContribution.IsPositive)
-        {
-            initContribution = Fixed.Zero;
-        }
-
-        contributions = new HealthTriple(initContribution, equity - Fixed.FromRaw((init.Raw + maint.Raw + 1) >> 1), equity - maint);
+        AddContributions(eLow, eHigh, initLow, initHigh, maintLow, maintHigh, market.AllowsNewRisk, ref sums);
         return true;
     }
 
-    /// <summary>Splits a non-negative value at 10^18 when its whole part is below 2^31.</summary>
+    /// <summary>As PerpMargin.Contributions: init = equity − init requirement (0 when positive on a price that allows
+    /// no new risk), liquidation-end = equity − ⌈(init + maint)/2⌉, maint = equity − maint requirement.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AddContributions(ulong equityLow, ulong equityHigh, ulong initLow, ulong initHigh, ulong maintLow, ulong maintHigh, bool allowsNewRisk, ref HealthSums sums)
+    {
+        ulong cLow = equityLow, cHigh = equityHigh;
+        Limbs.Subtract(ref cLow, ref cHigh, initLow, initHigh);
+        if (!allowsNewRisk && (long)cHigh >= 0 && (cHigh | cLow) != 0)
+        {
+            cLow = cHigh = 0;
+        }
+
+        sums.Init.Add(cLow, cHigh);
+        ulong halfLow = initLow, halfHigh = initHigh;
+        Limbs.Add(ref halfLow, ref halfHigh, maintLow, maintHigh);
+        Limbs.Add(ref halfLow, ref halfHigh, 1, 0);
+        halfLow = (halfLow >> 1) | (halfHigh << 63);
+        halfHigh >>= 1;
+        sums.LiquidationEnd.Add(equityLow, equityHigh);
+        sums.LiquidationEnd.Subtract(halfLow, halfHigh);
+        sums.Maint.Add(equityLow, equityHigh);
+        sums.Maint.Subtract(maintLow, maintHigh);
+    }
+
+    /// <summary>Splits a non-negative value at 10^18 when its whole part is below <see cref="WholeLimit"/>.</summary>
     internal static bool Splits(Fixed value, out ulong whole, out ulong fraction)
     {
         whole = 0;
         fraction = 0;
-        if (value.IsNegative || (UInt128)value.Raw >= SplitLimit)
+        if (value.IsNegative || value.Raw >= (Int128)WholeLimit * Fixed.Scale)
         {
             return false;
         }
 
-        whole = DivRemScale((UInt128)value.Raw, out fraction);
+        whole = (ulong)(value.Raw / Fixed.Scale);
+        fraction = (ulong)(value.Raw % Fixed.Scale);
         return true;
     }
 
-    /// <summary>Splits |value| (see <see cref="Splits"/>).</summary>
-    internal static bool SplitsMagnitude(Fixed value, out ulong whole, out ulong fraction)
-    {
-        whole = 0;
-        fraction = 0;
-        return value.Raw != Int128.MinValue && Splits(value.Abs(), out whole, out fraction);
-    }
+    /// <summary>|value| has a whole part below <see cref="WholeLimit"/>.</summary>
+    internal static bool FitsWhole(Fixed value) => value.Raw > -(Int128)WholeLimit * Fixed.Scale && value.Raw < (Int128)WholeLimit * Fixed.Scale;
 
-    /// <summary>Ratios (raw) below 2^63 keep the requirement's products below 2^127.</summary>
-    internal static bool FitsRatio(Fixed ratio) => !ratio.IsNegative && ratio.Raw <= long.MaxValue;
+    internal static bool FitsRatio(Fixed ratio) => !ratio.IsNegative && ratio.Raw <= RatioLimit;
 
     /// <summary>floor(a × b / S) and the remainder in [0, S), exactly (setup only: the domain's division, then the
     /// remainder from the wrapped product — exact because the true remainder is in [0, S)).</summary>
@@ -213,33 +330,27 @@ internal static class PositionKernel
         return quotient;
     }
 
-    /// <summary>(aWhole·S + aFraction)(bWhole·S + bFraction) / S = whole + fraction/S, all parts below their limits.</summary>
-    private static UInt128 Product(uint aWhole, ulong aFraction, ulong bWhole, ulong bFraction, out ulong fraction)
+    /// <summary>⌈(n₁·S + n₀) × ratio / S⌉ = n₁ × ratio + ⌈n₀ × ratio / S⌉ (n₁ &lt; 2^54, n₀ &lt; S, ratio ≤ 2^61).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Requirement(ulong n1, ulong n0, ulong ratio, out ulong high)
     {
-        ulong low = DivRemScale(Math.BigMul(aFraction, bFraction), out fraction);
-        return Math.BigMul(aWhole * bWhole, Scale) + Math.BigMul(aWhole, bFraction) + Math.BigMul(aFraction, bWhole) + low;
+        ulong low = n1 * ratio;
+        high = Limbs.MultiplyHigh(n1, ratio);
+        ulong part = ScaleDivisor.DivRemSmallQuotient(Limbs.MultiplyHigh(n0, ratio), n0 * ratio, out ulong remainder);
+        Limbs.Add(ref low, ref high, part + (remainder != 0 ? 1UL : 0UL), 0);
+        return low;
     }
 
-    /// <summary>The floor and remainder of −(whole + fraction/S) when <paramref name="negative"/>, else of the value itself.</summary>
-    private static Int128 Signed(UInt128 whole, ulong fraction, bool negative, out ulong signedFraction)
+    /// <summary>The notional tiers raise a requirement to max(ratio requirement, tier requirement), as the domain does.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void ApplyTiers(MarginTiers tiers, ulong notionalLow, ulong notionalHigh, ref ulong initLow, ref ulong initHigh, ref ulong maintLow, ref ulong maintHigh)
     {
-        if (!negative)
-        {
-            signedFraction = fraction;
-            return (Int128)whole;
-        }
-
-        signedFraction = fraction == 0 ? 0 : Scale - fraction;
-        return -(Int128)whole - (fraction == 0 ? 0 : 1);
+        Fixed notional = Fixed.FromRaw((Int128)new UInt128(notionalHigh, notionalLow));
+        Fixed init = Fixed.Max(Fixed.FromRaw((Int128)new UInt128(initHigh, initLow)), tiers.Requirement(notional, initial: true));
+        Fixed maint = Fixed.Max(Fixed.FromRaw((Int128)new UInt128(maintHigh, maintLow)), tiers.Requirement(notional, initial: false));
+        initLow = (ulong)init.Raw;
+        initHigh = (ulong)(init.Raw >> 64);
+        maintLow = (ulong)maint.Raw;
+        maintHigh = (ulong)(maint.Raw >> 64);
     }
-
-    /// <summary>ceil((whole·S + fraction) × ratio / S) = whole × ratio + ceil(fraction × ratio / S).</summary>
-    private static Fixed Requirement(ulong whole, ulong fraction, ulong ratio)
-    {
-        ulong part = DivRemScale(Math.BigMul(fraction, ratio), out ulong remainder);
-        return Fixed.FromRaw((Int128)(Math.BigMul(whole, ratio) + part + (remainder != 0 ? 1UL : 0UL)));
-    }
-
-    /// <summary>n / 10^18 and its remainder for n &lt; 10^18 × 2^64 (so the quotient fits 64 bits).</summary>
-    private static ulong DivRemScale(UInt128 n, out ulong remainder) => ScaleDivisor.DivRemSmallQuotient(n, out remainder);
 }

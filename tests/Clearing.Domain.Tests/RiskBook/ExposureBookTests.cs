@@ -31,7 +31,7 @@ public sealed class ExposureBookTests
             var random = new Random(4_200_000 + seed);
             var context = RandomWorlds.Context(random, oraclePrecision);
             var book = new ExposureBook(context, maxBalancesPerPool: 5, maxPositionsPerPool: 3, expectedPools: 4);
-            var pools = Enumerable.Range(0, 20).Select(i => RandomWorlds.Pool(random, context, $"pool{i}")).ToArray();
+            var pools = Enumerable.Range(0, 20).Select(i => RandomWorlds.Pool(random, context, $"pool{i}", sizeDecimals: oraclePrecision ? 9 : 18)).ToArray();
             foreach (var pool in pools)
             {
                 book.Upsert(pool.Id, pool);
@@ -51,7 +51,7 @@ public sealed class ExposureBookTests
             var random = new Random(5_300_000 + seed);
             var context = RandomWorlds.Context(random, oraclePrecision);
             var book = new ExposureBook(context, maxBalancesPerPool: 5, maxPositionsPerPool: 3);
-            var pools = Enumerable.Range(0, 30).Select(i => RandomWorlds.Pool(random, context, $"pool{i}")).ToArray();
+            var pools = Enumerable.Range(0, 30).Select(i => RandomWorlds.Pool(random, context, $"pool{i}", sizeDecimals: oraclePrecision ? 9 : 18)).ToArray();
             foreach (var pool in pools)
             {
                 book.Upsert(pool.Id, pool);
@@ -72,7 +72,8 @@ public sealed class ExposureBookTests
                     case 1:
                         var market = new[] { "BTC-PERP", "ETH-PERP", "SOL-PERP" }[random.Next(3)];
                         var state = book.Context.MarketStates[market];
-                        var shifted = state with { Mark = state.Mark with { Price = state.Mark.Price.MulRoundDown(RandomWorlds.RandomFixed(random, "0.5", "1.5")) } };
+                        var markPrice = state.Mark.Price.MulRoundDown(RandomWorlds.RandomFixed(random, "0.5", "1.5"));
+                        var shifted = state with { Mark = state.Mark with { Price = oraclePrecision ? Fixed.Max(Fixed.Parse("0.01"), markPrice.RoundTo(8, Rounding.Down)) : markPrice } };
                         Assert.Equal(pools.Count(p => p.Positions.Any(x => x.Market == market)), book.OnMarketState(market, shifted));
                         break;
                     default:

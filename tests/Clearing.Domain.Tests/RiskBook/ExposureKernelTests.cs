@@ -95,14 +95,177 @@ public sealed class ExposureKernelTests
         Assert.True(fast > compared / 2, $"only {fast} of {compared} positions took the precomputed path");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Balance_table_equals_the_domain_contribution_on_random_and_edge_balances(int seed)
+    {
+        var random = new Random(8_300_000 + seed);
+        var tabled = 0;
+        var compared = 0;
+        var assets = new BalanceTable();
+        var debts = new BalanceTable();
+        for (var world = 0; world < 400; world++)
+        {
+            var p = RandomCollateral(random, scaling: random.Next(5) == 0);
+            var price = RandomAdjustedPrice(random, p.Decimals);
+            var haircut = random.Next(3) switch
+            {
+                0 => Fixed.One,
+                1 => Fixed.Zero,
+                _ => RoundFixed(random, "0.5", "1", random.Next(0, 3)),
+            };
+            assets.Rebuild(p, price, haircut, debt: false);
+            debts.Rebuild(p, price, haircut, debt: true);
+            foreach (var units in Units(random, new SlotFactors(p, price, haircut), p.Decimals).Concat(TableEdges(assets)).Concat(TableEdges(debts).Select(u => -u)))
+            {
+                var debt = units < 0;
+                var table = debt ? debts : assets;
+                var magnitude = Magnitude(units);
+                if (units == 0 || units == Int128.MinValue || !table.Ready || !table.Fits((ulong)magnitude, (ulong)(magnitude >> 64)))
+                {
+                    continue;
+                }
+
+                HealthSums sums = default;
+                table.Add((ulong)magnitude, (ulong)(magnitude >> 64), debt, ref sums);
+                var expected = Outcome(() => CollateralParams.Contributions(units, p, price, haircut));
+                var actual = Outcome(() => sums.Triple);
+                Assert.True(expected == actual, $"seed {seed} world {world}: {units} units of {p} at {price}, haircut {haircut}, modulus {table.Modulus}: domain {expected}, table {actual}");
+                tabled++;
+            }
+
+            compared++;
+        }
+
+        // Oracle-style prices with round weights must give tables, and the tables must be used.
+        Assert.True(tabled > compared * 3, $"only {tabled} balances through tables in {compared} worlds");
+    }
+
+    [Fact]
+    public void Balance_table_is_refused_where_it_cannot_be_exact_and_bounds_its_units()
+    {
+        var p = new CollateralParams(new AssetKey(ChainId.Ethereum, "ETH"), 18, Fixed.Parse("0.8"), Fixed.Parse("0.85"), Fixed.Parse("1.2"), Fixed.Parse("1.15"));
+        var table = new BalanceTable();
+
+        // 3011.17 on 18 decimals: value = units × 301117 / 100; weights 4/5, 33/40, 17/20: M = 100 × 40.
+        table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.17")), Fixed.One, debt: false);
+        Assert.True(table.Ready);
+        Assert.Equal(4000UL, table.Modulus);
+        Assert.True(table.MaxUnits >= (UInt128)ulong.MaxValue, $"max units {table.MaxUnits}");
+
+        // An 18-decimal price makes the value step's denominator 10^18: no table (the rational-step kernel values it).
+        table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.123456789012345678")), Fixed.One, debt: false);
+        Assert.False(table.Ready);
+
+        // Scaled deposit weights cap the value before weighting: not a fixed chain of steps.
+        table.Rebuild(p with { DepositWeightScaleStart = Fixed.FromInt(1000) }, AdjustedPrice.Exact(Fixed.Parse("3011.17")), Fixed.One, debt: false);
+        Assert.False(table.Ready);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Lot_kernel_equals_the_domain_contribution_on_positions_in_lots(int seed)
+    {
+        var random = new Random(9_400_000 + seed);
+        var lots = 0;
+        var compared = 0;
+        for (var world = 0; world < 300; world++)
+        {
+            var market = RandomMarket(random);
+            var markPrice = RandomPrice(random).RoundTo(random.Next(0, 10), Rounding.Down);
+            markPrice = Fixed.Max(markPrice, Fixed.Parse("0.000000001"));
+            var confidence = markPrice.MulRoundDown(RandomWorlds.RandomFixed(random, "0", "0.03")).RoundTo(random.Next(0, 10), Rounding.Down);
+            var index = random.Next(3) switch
+            {
+                0 => Fixed.Zero,
+                1 => RandomWorlds.RandomFixed(random, "-5000", "5000").RoundTo(random.Next(0, 10), Rounding.Down),
+                _ => RandomWorlds.RandomFixed(random, "-5000", "5000"),
+            };
+            var state = new PerpMarketState(new PriceQuote(markPrice, confidence, 1_000_000 - random.Next(0, 120)), index, RandomWorlds.RandomFixed(random, "0", "0.0004"));
+            var policy = random.Next(2) == 0 ? PricePolicy.Unguarded : new PricePolicy(60, Fixed.Parse("0.02"), Fixed.Parse("0.001"), Fixed.Parse("0.1"));
+            var mark = policy.Adjust(state.Mark, 1_000_000);
+            var factors = new MarketFactors(market, state, mark);
+            for (var i = 0; i < 40; i++)
+            {
+                var size = RandomSize(random).RoundTo(random.Next(0, 10), Rounding.Down);
+                var entry = random.Next(8) == 0 ? EdgeFixed(random) : markPrice.MulRoundDown(RandomWorlds.RandomFixed(random, "0.5", "1.5"));
+                var last = random.Next(8) == 0 ? EdgeFixed(random) : index - RandomWorlds.RandomFixed(random, "-100", "100");
+                var row = Outcome(() => new PositionRow(size, entry, last, market));
+                if (row.Error is not null)
+                {
+                    continue;
+                }
+
+                var lot = new LotRow(size, entry, last, row.Row);
+                HealthSums sums = default;
+                if (!LotKernel.TryAdd(lot, factors, ref sums))
+                {
+                    continue;
+                }
+
+                var expected = Outcome(() => PerpMargin.Contributions(size, entry, last, market, state, mark));
+                var actual = Outcome(() => sums.Triple);
+                Assert.True(expected == actual, $"seed {seed} world {world}: size {size} entry {entry} last {last} in {market} at {state}, mark {mark}: domain {expected}, lot kernel {actual}");
+                lots++;
+            }
+
+            compared++;
+        }
+
+        Assert.True(lots > compared * 10, $"only {lots} positions through the lot kernel in {compared} worlds");
+    }
+
+    [Fact]
+    public void Lot_kernel_matches_at_the_rounding_boundaries_of_entry_and_funding()
+    {
+        // Sizes of one lot and of many, long and short; entry and last funding index one unit of 10^-18 either side
+        // of a lot boundary; indexes with and without digits beyond 10^-9. The IMF factor makes the size premium bind
+        // on the large sizes while keeping every ratio within the fast path's bound.
+        var market = new PerpMarket("X-PERP", Fixed.Parse("0.1"), Fixed.Parse("0.05")) { ImfFactor = 20 };
+        Fixed lot = Fixed.FromRaw(LotKernel.Lot);
+        Fixed[] sizes = [lot, -lot, Fixed.One, -Fixed.One, Fixed.Parse("123456.789"), Fixed.Parse("-0.000000007"), Fixed.FromRaw((Int128)(PositionKernel.WholeLimit * 1_000_000_000 - 1) * LotKernel.Lot)];
+        Fixed[] prices = [Fixed.One, lot, Fixed.Parse("60123.5"), Fixed.Parse("0.000000001"), Fixed.Parse("134217727.9")];
+        Fixed[] indexes = [Fixed.Zero, Fixed.FromRaw(1), Fixed.FromRaw(-1), Fixed.Parse("-0.5"), Fixed.Parse("12.5"), Fixed.Parse("0.000000001000000001")];
+        var compared = 0;
+        foreach (var size in sizes)
+        {
+            foreach (var price in prices)
+            {
+                foreach (var index in indexes)
+                {
+                    foreach (var last in indexes)
+                    {
+                        foreach (var entry in new[] { price, price - Fixed.FromRaw(1), price + Fixed.FromRaw(1) })
+                        {
+                            var state = new PerpMarketState(PriceQuote.Exact(price), index, Fixed.Zero);
+                            var mark = AdjustedPrice.Exact(price);
+                            var lotRow = new LotRow(size, entry, last, new PositionRow(size, entry, last, market));
+                            HealthSums sums = default;
+                            Assert.True(LotKernel.TryAdd(lotRow, new MarketFactors(market, state, mark), ref sums), $"size {size} price {price} index {index} last {last} entry {entry} not in lots");
+                            var expected = Outcome(() => PerpMargin.Contributions(size, entry, last, market, state, mark));
+                            Assert.True(expected == Outcome(() => sums.Triple), $"size {size} price {price} index {index} last {last} entry {entry}: domain {expected}, lot kernel {Outcome(() => sums.Triple)}");
+                            compared++;
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.Equal(sizes.Length * prices.Length * indexes.Length * indexes.Length * 3, compared);
+    }
+
     [Fact]
     public void Position_kernel_matches_at_rounding_boundaries_of_the_split_products()
     {
         // Products whose fractional part is exactly 0, exactly one unit of 10^-18 either side, long and short,
-        // funding index equal to the last one and crossing zero.
+        // funding index equal to the last one and crossing zero, whole parts at the fast path's bound (2^27) and beyond.
         var market = new PerpMarket("X-PERP", Fixed.Parse("0.1"), Fixed.Parse("0.05")) { ImfFactor = 1000 };
-        Fixed[] sizes = [Fixed.One, -Fixed.One, Fixed.FromRaw(1), Fixed.FromRaw(-1), Fixed.FromRaw(Scale - 1), Fixed.FromRaw(-(Scale + 1)), Fixed.Parse("2147483647.999999999999999999"), Fixed.Parse("-2147483647.999999999999999999"), Fixed.FromInt(int.MaxValue) + Fixed.One];
-        Fixed[] prices = [Fixed.One, Fixed.FromRaw(1), Fixed.FromRaw(Scale + 1), Fixed.FromRaw(Scale - 1), Fixed.Parse("60000"), Fixed.Parse("2147483647.999999999999999999")];
+        Fixed[] sizes = [Fixed.One, -Fixed.One, Fixed.FromRaw(1), Fixed.FromRaw(-1), Fixed.FromRaw(Scale - 1), Fixed.FromRaw(-(Scale + 1)), Fixed.Parse("134217727.999999999999999999"), Fixed.Parse("-134217727.999999999999999999"), Fixed.FromInt(134_217_728)];
+        Fixed[] prices = [Fixed.One, Fixed.FromRaw(1), Fixed.FromRaw(Scale + 1), Fixed.FromRaw(Scale - 1), Fixed.Parse("60000"), Fixed.Parse("134217727.999999999999999999"), Fixed.FromInt(134_217_728)];
         Fixed[] indexes = [Fixed.Zero, Fixed.FromRaw(1), Fixed.FromRaw(-1), Fixed.Parse("-0.5"), Fixed.Parse("12.5")];
         foreach (var size in sizes)
         {
@@ -158,6 +321,25 @@ public sealed class ExposureKernelTests
         }
     }
 
+    /// <summary>Around the table's modulus (remainders 0 and M − 1 of small and large quotients) and its bound.</summary>
+    private static IEnumerable<Int128> TableEdges(BalanceTable table)
+    {
+        if (!table.Ready)
+        {
+            yield break;
+        }
+
+        var m = (Int128)table.Modulus;
+        foreach (var quotient in new Int128[] { 0, 1, 7, 1_000_003, (Int128)long.MaxValue })
+        {
+            yield return quotient * m;
+            yield return (quotient * m) + m - 1;
+        }
+
+        yield return (Int128)table.MaxUnits;
+        yield return (Int128)table.MaxUnits - 1;
+    }
+
     private static UInt128 Magnitude(Int128 units) => units < 0 ? (UInt128)(-units) : (UInt128)units;
 
     /// <summary>Random units, and the edges: ±1, powers of ten ± 1, the fast path's bound and one beyond, and
@@ -199,7 +381,7 @@ public sealed class ExposureKernelTests
         yield return 0;
     }
 
-    private static CollateralParams RandomCollateral(Random random)
+    private static CollateralParams RandomCollateral(Random random, bool? scaling = null)
     {
         var decimals = random.Next(0, 19);
         var round = random.Next(2) == 0;
@@ -210,7 +392,7 @@ public sealed class ExposureKernelTests
         var initLiability = maintLiability + Weight("0", "0.2");
         return new CollateralParams(new AssetKey(ChainId.Ethereum, "X"), decimals, initAsset, maintAsset, initLiability, maintLiability)
         {
-            DepositWeightScaleStart = random.Next(3) == 0 ? RoundFixed(random, "0", "100000", random.Next(0, 3)) : null,
+            DepositWeightScaleStart = scaling ?? random.Next(3) == 0 ? RoundFixed(random, "0", "100000", random.Next(0, 3)) : null,
         };
     }
 
@@ -239,10 +421,10 @@ public sealed class ExposureKernelTests
         _ => RandomWorlds.RandomFixed(random, "-1000", "1000").MulInt(random.Next(4) == 0 ? 1_000_000 : 1),
     };
 
-    /// <summary>Around the fast path's bounds (whole part 2^31) and at the unit boundaries.</summary>
+    /// <summary>Around the fast path's bounds (whole part <see cref="PositionKernel.WholeLimit"/>) and at the unit boundaries.</summary>
     private static Fixed EdgeFixed(Random random)
     {
-        Int128 limit = Scale << 31;
+        Int128 limit = Scale * PositionKernel.WholeLimit;
         Int128 raw = random.Next(6) switch
         {
             0 => limit - 1,

@@ -21,8 +21,9 @@ internal static class RandomWorlds
 
     /// <summary>Random weights with 18 significant decimals, stale and uncertain prices, chain haircuts,
     /// tiers, IMF and volatility add-ons on some markets, funding indexes. With <paramref name="oraclePrecision"/>,
-    /// prices and confidences have at most 8 decimals (as oracles publish them), weights at most 4 and haircuts at
-    /// most 3: the risk book's precomputed steps then reduce to few divisions or none, the path the benchmark takes.</summary>
+    /// prices, marks and confidences have at most 8 decimals (as oracles publish them), weights at most 4 and haircuts
+    /// at most 3: the risk book's balance tables and lot kernel then apply, the paths the benchmark takes (funding
+    /// indexes keep 18 decimals, as accrual gives them).</summary>
     public static RiskContext Context(Random random, bool oraclePrecision = false)
     {
         Fixed Round(Fixed value, int decimals) => oraclePrecision ? value.RoundTo(decimals, Rounding.Down) : value;
@@ -71,9 +72,9 @@ internal static class RandomWorlds
                     : null,
                 Volatility = random.Next(3) == 0 ? new VolatilityAddOn(Fixed.FromInt(3), Fixed.FromInt(24), Fixed.Parse("0.5")) : null,
             });
-            var price = Fixed.FromInt(Assets[Array.IndexOf(Markets, symbol) switch { 0 => 3, 1 => 2, _ => 1 }].Price).MulRoundDown(RandomFixed(random, "0.5", "1.5"));
+            var price = Round(Fixed.FromInt(Assets[Array.IndexOf(Markets, symbol) switch { 0 => 3, 1 => 2, _ => 1 }].Price).MulRoundDown(RandomFixed(random, "0.5", "1.5")), 8);
             states.Add(symbol, new PerpMarketState(
-                new PriceQuote(price, price.MulRoundDown(RandomFixed(random, "0", "0.02")), now - random.Next(0, 120)),
+                new PriceQuote(price, Round(price.MulRoundDown(RandomFixed(random, "0", "0.02")), 8), now - random.Next(0, 120)),
                 RandomFixed(random, "-50", "50"),
                 RandomFixed(random, "0", "0.0004")));
         }
@@ -101,8 +102,9 @@ internal static class RandomWorlds
     }
 
     /// <summary>A pool with up to <paramref name="maxBalances"/> balances (any sign for the settlement asset) and
-    /// up to <paramref name="maxPositions"/> positions of either side.</summary>
-    public static SubAccount Pool(Random random, RiskContext context, string id, int maxBalances = 5, int maxPositions = 3)
+    /// up to <paramref name="maxPositions"/> positions of either side, sizes with <paramref name="sizeDecimals"/> decimals
+    /// (9: whole lots of 10^-9, as venues trade).</summary>
+    public static SubAccount Pool(Random random, RiskContext context, string id, int maxBalances = 5, int maxPositions = 3, int sizeDecimals = 18)
     {
         var pool = new SubAccount(id);
         var keys = context.Collateral.Keys.OrderBy(k => k.ToString(), StringComparer.Ordinal).ToArray();
@@ -119,7 +121,7 @@ internal static class RandomWorlds
         for (var i = random.Next(maxPositions + 1); i > 0; i--)
         {
             var market = markets[random.Next(markets.Length)];
-            var size = RandomFixed(random, "-5", "5");
+            var size = RandomFixed(random, "-5", "5").RoundTo(sizeDecimals, Rounding.Down);
             var entry = context.MarketStates[market].Mark.Price.MulRoundDown(RandomFixed(random, "0.8", "1.2"));
             pool = pool.WithPosition(new PerpPosition(market, size, entry, RandomFixed(random, "-50", "50")));
         }

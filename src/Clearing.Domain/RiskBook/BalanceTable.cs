@@ -1,0 +1,218 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Clearing.Domain.Markets;
+using Clearing.Domain.Numerics;
+
+namespace Clearing.Domain.RiskBook;
+
+/// <summary>
+/// One sign of one collateral slot (its assets, or its debts) valued through a table rebuilt on each tick of the
+/// slot: a balance costs one division by an invariant modulus, three multiplications and three table reads.
+/// <para>
+/// Why it is exact: per health type the domain applies up to three steps x ↦ ⌊x·a/b⌋ (⌈⌉ for a debt's magnitude) —
+/// value (price / 10^decimals), weight, chain haircut — each a fraction reduced to lowest terms. Let M be a common
+/// multiple of every health type's product of denominators b₁·b₂·b₃. Writing units u = Q·M + R (R &lt; M), each step
+/// maps the multiple of M to a whole number exactly, so the rounded chain gives
+/// f(u) = Q·A + f(R) with A = M·a₁a₂a₃ / (b₁b₂b₃). A holds per health type, f(R) for every R &lt; M is the table.
+/// With oracle-style prices (a few decimals) and weights and haircuts of a few decimals M stays small; a slot whose
+/// M exceeds <see cref="MaxModulus"/>, or whose products do not fit, has no table and its balances take
+/// <see cref="BalanceKernel"/> (and the domain's function beyond that kernel's bounds).
+/// </para>
+/// </summary>
+internal sealed class BalanceTable
+{
+    /// <summary>Largest modulus tabled: 16,384 remainders × 3 health types × 8 bytes = 384 KB at most per slot and sign.</summary>
+    public const ulong MaxModulus = 16_384;
+
+    private static readonly UInt128 ContributionLimit = (UInt128)1 << 118;
+
+    private ulong[] _remainders = [];
+    private InvariantDivisor _modulus;
+    private ulong _init;
+    private ulong _liquidationEnd;
+    private ulong _maint;
+    private ulong _maxUnitsLow;
+    private ulong _maxUnitsHigh;
+
+    /// <summary>False: the slot's parameters do not fit a table; every balance of this sign takes the other paths.</summary>
+    public bool Ready { get; private set; }
+
+    /// <summary>The modulus M of the last rebuild (1 when every step's denominator is 1).</summary>
+    public ulong Modulus => Ready ? _modulus.Value : 0;
+
+    /// <summary>Largest magnitude of units the table values: Q below 2^64 and every contribution below 2^118.</summary>
+    public UInt128 MaxUnits => Ready ? new UInt128(_maxUnitsHigh, _maxUnitsLow) : 0;
+
+    /// <summary>Rebuilds for the slot's current price and haircut; the array is reused when large enough, so a
+    /// tick allocates only when the modulus grows.</summary>
+    /// <param name="debt">True: the table of negative balances (price.High, liability weights, no haircut, rounded
+    /// up in magnitude); false: of positive balances (price.Low, asset weights, the chain haircut, rounded down).</param>
+    public void Rebuild(CollateralParams p, in AdjustedPrice price, Fixed haircut, bool debt)
+    {
+        Ready = false;
+        Fixed unitPrice = debt ? price.High : price.Low;
+        if (unitPrice.IsNegative || haircut.IsNegative || (!debt && p.DepositWeightScaleStart is not null))
+        {
+            // Scaled deposit weights cap the value before the weight: not a fixed chain of steps.
+            return;
+        }
+
+        var value = new RationalStep((UInt128)unitPrice.Raw, (ulong)Fixed.PowerOfTen(p.Decimals));
+        RationalStep? chainHaircut = debt || haircut == Fixed.One ? null : new RationalStep((UInt128)haircut.Raw, (ulong)Fixed.Scale);
+        Span<RationalStep> weights = stackalloc RationalStep[3];
+        for (var type = 0; type < 3; type++)
+        {
+            var weight = debt ? p.LiabilityWeight((HealthType)type) : p.AssetWeight((HealthType)type);
+            if (weight.IsNegative)
+            {
+                return;
+            }
+
+            weights[type] = new RationalStep((UInt128)weight.Raw, (ulong)Fixed.Scale);
+        }
+
+        // M = b_value · b_haircut · lcm(b_weight of each health type).
+        UInt128 modulus = (UInt128)value.Divisor * (chainHaircut?.Divisor ?? 1);
+        UInt128 weightLcm = 1;
+        foreach (var weight in weights)
+        {
+            weightLcm = weightLcm / Gcd(weightLcm, weight.Divisor) * weight.Divisor;
+            if (weightLcm > MaxModulus)
+            {
+                return;
+            }
+        }
+
+        modulus *= weightLcm;
+        if (modulus > MaxModulus)
+        {
+            return;
+        }
+
+        // A per health type, and the largest prefix product (the domain's intermediate values stay below Q × that).
+        var m = (ulong)modulus;
+        Span<ulong> multipliers = stackalloc ulong[3];
+        UInt128 largest = 1;
+        if (!TryScale(m, value, out UInt128 valued))
+        {
+            return;
+        }
+
+        largest = UInt128.Max(largest, valued);
+        var zeroInit = !debt && !price.AllowsNewRisk;
+        for (var type = 0; type < 3; type++)
+        {
+            if (!TryScale(valued, weights[type], out UInt128 weighted) || (chainHaircut is { } h && !TryScale(weighted, h, out weighted)))
+            {
+                return;
+            }
+
+            if (weighted > ulong.MaxValue)
+            {
+                return;
+            }
+
+            largest = UInt128.Max(largest, weighted);
+            multipliers[type] = type == 0 && zeroInit ? 0 : (ulong)weighted;
+        }
+
+        // The table: f(R) for R < M through the same steps and roundings as the domain. Every step is monotone and
+        // exact on M itself, so each intermediate of f(R) is at most the prefix product TryScale bounded for M.
+        if (_remainders.Length < 3 * (int)m)
+        {
+            _remainders = new ulong[3 * (int)m];
+        }
+
+        for (ulong r = 0; r < m; r++)
+        {
+            UInt128 v = Step(r, value, debt);
+            for (var type = 0; type < 3; type++)
+            {
+                UInt128 x = Step(v, weights[type], debt);
+                if (chainHaircut is { } h)
+                {
+                    x = Step(x, h, debt);
+                }
+
+                if (x > ulong.MaxValue)
+                {
+                    return;
+                }
+
+                _remainders[(3 * (int)r) + type] = type == 0 && zeroInit ? 0 : (ulong)x;
+            }
+        }
+
+        UInt128 maxQuotient = (ContributionLimit - ((UInt128)1 << 64) - 1) / UInt128.Max(largest, 1);
+        maxQuotient = UInt128.Min(maxQuotient, ulong.MaxValue);
+        UInt128 maxUnits = (maxQuotient * m) + (m - 1);
+        _maxUnitsLow = (ulong)maxUnits;
+        _maxUnitsHigh = (ulong)(maxUnits >> 64);
+        _modulus = new InvariantDivisor(m);
+        _init = multipliers[0];
+        _liquidationEnd = multipliers[1];
+        _maint = multipliers[2];
+        Ready = true;
+    }
+
+    /// <summary>Whether a magnitude of units (two limbs) is within <see cref="MaxUnits"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Fits(ulong low, ulong high) => high < _maxUnitsHigh || (high == _maxUnitsHigh && low <= _maxUnitsLow);
+
+    /// <summary>Adds the contributions of a magnitude of units (within <see cref="MaxUnits"/>), negated for a debt.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(ulong low, ulong high, bool debt, ref HealthSums sums)
+    {
+        ulong quotient = _modulus.DivRemSmallQuotient(high, low, out ulong remainder);
+        ref ulong row = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_remainders), (nint)(remainder * 3));
+        ulong initLow = quotient * _init, initHigh = Limbs.MultiplyHigh(quotient, _init);
+        ulong liquidationEndLow = quotient * _liquidationEnd, liquidationEndHigh = Limbs.MultiplyHigh(quotient, _liquidationEnd);
+        ulong maintLow = quotient * _maint, maintHigh = Limbs.MultiplyHigh(quotient, _maint);
+        Limbs.Add(ref initLow, ref initHigh, row, 0);
+        Limbs.Add(ref liquidationEndLow, ref liquidationEndHigh, Unsafe.Add(ref row, 1), 0);
+        Limbs.Add(ref maintLow, ref maintHigh, Unsafe.Add(ref row, 2), 0);
+        if (debt)
+        {
+            sums.Init.Subtract(initLow, initHigh);
+            sums.LiquidationEnd.Subtract(liquidationEndLow, liquidationEndHigh);
+            sums.Maint.Subtract(maintLow, maintHigh);
+        }
+        else
+        {
+            sums.Init.Add(initLow, initHigh);
+            sums.LiquidationEnd.Add(liquidationEndLow, liquidationEndHigh);
+            sums.Maint.Add(maintLow, maintHigh);
+        }
+    }
+
+    /// <summary>⌊x·a/b⌋ (or ⌈⌉) exactly, for x·a below 2^127 (guaranteed by the modulus and prefix bounds).</summary>
+    private static UInt128 Step(UInt128 x, RationalStep step, bool roundUp)
+    {
+        UInt128 product = x * step.Multiplier;
+        UInt128 quotient = product / step.Divisor;
+        return roundUp && quotient * step.Divisor != product ? quotient + 1 : quotient;
+    }
+
+    /// <summary>x·a/b for an x that b divides after scaling (x a multiple of the remaining modulus), when it fits 2^127.</summary>
+    private static bool TryScale(UInt128 x, RationalStep step, out UInt128 scaled)
+    {
+        scaled = 0;
+        if (step.Multiplier != 0 && x > RationalStep.Limit / step.Multiplier)
+        {
+            return false;
+        }
+
+        scaled = x * step.Multiplier / step.Divisor;
+        return true;
+    }
+
+    private static UInt128 Gcd(UInt128 a, UInt128 b)
+    {
+        while (b != 0)
+        {
+            (a, b) = (b, a % b);
+        }
+
+        return a;
+    }
+}

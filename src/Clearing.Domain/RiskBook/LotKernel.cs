@@ -1,0 +1,152 @@
+using System.Runtime.CompilerServices;
+using Clearing.Domain.Markets;
+using Clearing.Domain.Numerics;
+
+namespace Clearing.Domain.RiskBook;
+
+/// <summary>One side of a market in lots of 10^-9 USD: the adverse price, and ±(price − ⌊index⌋).</summary>
+internal readonly struct LotSide(ulong price, long difference)
+{
+    public readonly ulong Price = price;
+    public readonly long Difference = difference;
+}
+
+/// <summary>The long side (index 0) and the short side (index 1), contiguous: a position picks its side by index,
+/// without a branch (half the positions are short, in no predictable order).</summary>
+[InlineArray(2)]
+internal struct LotSides
+{
+    private LotSide _long;
+}
+
+/// <summary>
+/// A position whose size is a whole number of lots of 10^-9 (drift's BASE_PRECISION; venues trade in lots), prepared
+/// for <see cref="LotKernel"/>: its lots, the price-independent part of its equity, and each requirement's
+/// lots × ratio split at 10^18.
+/// </summary>
+internal readonly struct LotRow
+{
+    public LotRow(Fixed size, Fixed entryPrice, Fixed lastFundingIndex, in PositionRow row)
+    {
+        Fixed absSize = size.Abs();
+        Ready = row.Fast && absSize.Raw % LotKernel.Lot == 0;
+        if (!Ready)
+        {
+            return;
+        }
+
+        Long = row.Long;
+        Side = row.Side;
+        ShortMask = row.ShortMask;
+        Lots = (ulong)(absSize.Raw / LotKernel.Lot);
+        Int128 entry = PositionKernel.FloorDivScale(absSize.Raw, entryPrice.Raw, out ulong entryFraction);
+        Int128 funding = PositionKernel.FloorDivScale(absSize.Raw, lastFundingIndex.Raw, out LastFundingFraction);
+
+        // See LotKernel: long equity = lots·(P − i₁) − x + (L₁ − E₁ − [e₀ > 0]) − [x₀ > l₀];
+        // short equity = lots·(i₁ − P) + x + (E₁ − L₁) − [x₀ < l₀].
+        Int128 constant = Long ? funding - entry - (entryFraction > 0 ? 1 : 0) : entry - funding;
+        ConstantLow = (ulong)constant;
+        ConstantHigh = (ulong)(constant >> 64);
+        PremiumInit = row.PremiumInit;
+        PremiumMaint = row.PremiumMaint;
+        InitWhole = (ulong)Int128.DivRem((Int128)Lots * PremiumInit, Fixed.Scale).Quotient;
+        InitRemainder = (ulong)((Int128)Lots * PremiumInit % Fixed.Scale);
+        MaintWhole = (ulong)Int128.DivRem((Int128)Lots * PremiumMaint, Fixed.Scale).Quotient;
+        MaintRemainder = (ulong)((Int128)Lots * PremiumMaint % Fixed.Scale);
+    }
+
+    public readonly ulong Lots;
+    public readonly ulong ConstantLow;
+    public readonly ulong ConstantHigh;
+    public readonly ulong LastFundingFraction;
+
+    /// <summary>⌊lots × ratio / 10^18⌋ and the remainder, for the init and maint size-premium ratios.</summary>
+    public readonly ulong InitWhole;
+    public readonly ulong InitRemainder;
+    public readonly ulong MaintWhole;
+    public readonly ulong MaintRemainder;
+    public readonly ulong PremiumInit;
+    public readonly ulong PremiumMaint;
+    public readonly ulong ShortMask;
+
+    /// <summary>0 for a long, 1 for a short (the index into <see cref="LotSides"/> and <see cref="SplitPrices"/>).</summary>
+    public readonly int Side;
+    public readonly bool Long;
+    public readonly bool Ready;
+}
+
+/// <summary>
+/// <see cref="PerpMargin.Contributions"/> for a position in lots on a market whose prices have at most 9 decimals
+/// (as oracles publish them). With size m = q·10^9 and price P = p·10^9 (raw), m·P/10^18 = q·p exactly, so the
+/// unrealized value and the notional are one multiplication each and have no rounding. The funding index I = i₁·10^9 + i₀
+/// may have 18 decimals: m·I/10^18 = q·i₁ + ⌊q·i₀/10^9⌋ + fraction, one reciprocal division when i₀ ≠ 0. The equity's
+/// roundings (pnl down, funding up) then reduce to a per-position constant and one comparison of fractions:
+/// <list type="bullet">
+/// <item>long: ⌊m(P − E)/S⌋ − ⌈m(I − L)/S⌉ = q·(p − i₁) − x + L₁ − E₁ − [e₀ &gt; 0] − [x₀ &gt; l₀];</item>
+/// <item>short: ⌊m(E − P)/S⌋ − ⌈m(L − I)/S⌉ = q·(i₁ − p) + x + E₁ − L₁ − [x₀ &lt; l₀];</item>
+/// </list>
+/// where E₁ + e₀/S = m·E/S and L₁ + l₀/S = m·L/S (prepared, exact) and x + x₀/S = q·i₀/10^9. Each requirement
+/// ⌈N·r/S⌉ with N = q·p and q·r = W·S + R (prepared) is p·W + ⌈p·R/S⌉. Valid while the size premium is at least the
+/// volatility add-on (the ratio is then the prepared one); otherwise <see cref="PositionKernel"/> runs. Bounds are
+/// <see cref="PositionKernel"/>'s (q, p below 2^57, ratios at most 2^61), so every contribution stays below 2^118.
+/// Results are the domain's bit for bit (ExposureKernelTests).
+/// </summary>
+internal static class LotKernel
+{
+    /// <summary>One lot, raw: 10^9 (10^-9 of a unit, or of a USD for prices).</summary>
+    public const long Lot = 1_000_000_000;
+
+    private static readonly InvariantDivisor LotDivisor = new(Lot);
+
+    /// <summary>Adds the position's contributions; false (nothing added) when the position is not in lots, the
+    /// market's prices are not, or the volatility add-on exceeds the size premium.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryAdd(in LotRow row, in MarketFactors market, ref HealthSums sums)
+    {
+        if (!(row.Ready & market.Lot) || row.PremiumInit < market.VolatilityInit || row.PremiumMaint < market.VolatilityMaint)
+        {
+            return false;
+        }
+
+        ref readonly LotSide side = ref market.LotSides[row.Side];
+        ulong eLow = (ulong)((long)row.Lots * side.Difference), eHigh = Limbs.MultiplyHigh((long)row.Lots, side.Difference);
+        Limbs.Add(ref eLow, ref eHigh, row.ConstantLow, row.ConstantHigh);
+
+        // The funding index's digits beyond 10^-9: x = ⌊q·i₀/10^9⌋, its fraction x₀ (raw, 10^-18) compared with l₀.
+        ulong x = 0, fraction = 0;
+        if (market.IndexLotFraction != 0)
+        {
+            x = LotDivisor.DivRemSmallQuotient(Limbs.MultiplyHigh(row.Lots, market.IndexLotFraction), row.Lots * market.IndexLotFraction, out ulong remainder);
+            fraction = remainder * (ulong)Lot;
+        }
+
+        ulong mask = row.ShortMask;
+        long signedX = (long)((x ^ ~mask) - ~mask);
+        Limbs.Add(ref eLow, ref eHigh, (ulong)signedX, (ulong)(signedX >> 63));
+        ulong l0 = row.LastFundingFraction;
+        ulong rounding = ((fraction > l0 ? 1UL : 0UL) & ~mask) | ((fraction < l0 ? 1UL : 0UL) & mask);
+        Limbs.Subtract(ref eLow, ref eHigh, rounding, 0);
+
+        ulong price = side.Price;
+        ulong initLow = Requirement(price, row.InitWhole, row.InitRemainder, out ulong initHigh);
+        ulong maintLow = Requirement(price, row.MaintWhole, row.MaintRemainder, out ulong maintHigh);
+        if (market.Tiers is { } tiers)
+        {
+            PositionKernel.ApplyTiers(tiers, row.Lots * price, Limbs.MultiplyHigh(row.Lots, price), ref initLow, ref initHigh, ref maintLow, ref maintHigh);
+        }
+
+        PositionKernel.AddContributions(eLow, eHigh, initLow, initHigh, maintLow, maintHigh, market.AllowsNewRisk, ref sums);
+        return true;
+    }
+
+    /// <summary>⌈q·p·r/S⌉ = p·W + ⌈p·R/S⌉ for q·r = W·S + R (p·R &lt; 2^117, so the quotient fits 64 bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Requirement(ulong price, ulong whole, ulong remainder, out ulong high)
+    {
+        ulong low = price * whole;
+        high = Limbs.MultiplyHigh(price, whole);
+        ulong part = PositionKernel.ScaleDivisor.DivRemSmallQuotient(Limbs.MultiplyHigh(price, remainder), price * remainder, out ulong rest);
+        Limbs.Add(ref low, ref high, part + (rest != 0 ? 1UL : 0UL), 0);
+        return low;
+    }
+}
