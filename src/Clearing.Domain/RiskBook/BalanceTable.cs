@@ -7,7 +7,7 @@ namespace Clearing.Domain.RiskBook;
 
 /// <summary>
 /// One sign of one collateral slot (its assets, or its debts) valued through a table rebuilt on each tick of the
-/// slot: a balance costs one division by an invariant modulus, three multiplications and three table reads.
+/// slot: a balance split as Q·M + R costs one multiplication and one table read per health type.
 /// <para>
 /// Why it is exact: per health type the domain applies up to three steps x ↦ ⌊x·a/b⌋ (⌈⌉ for a debt's magnitude) —
 /// value (price / 10^decimals), weight, chain haircut — each a fraction reduced to lowest terms. Let M be a common
@@ -18,6 +18,11 @@ namespace Clearing.Domain.RiskBook;
 /// M exceeds <see cref="MaxModulus"/>, or whose products do not fit, has no table and its balances take
 /// <see cref="BalanceKernel"/> (and the domain's function beyond that kernel's bounds).
 /// </para>
+/// <para>
+/// The book keeps every balance split as (Q, R) by the table's modulus, so a revaluation divides nothing. The modulus
+/// stays while it is a multiple of what the parameters need (a price with fewer decimals needs a divisor of it), so the
+/// splits change only when a tick needs a new factor; <see cref="Rebuild"/> says when.
+/// </para>
 /// </summary>
 internal sealed class BalanceTable
 {
@@ -26,13 +31,15 @@ internal sealed class BalanceTable
 
     private static readonly UInt128 ContributionLimit = (UInt128)1 << 118;
 
+    // f(R) of the three health types for every remainder R, three values per R.
     private ulong[] _remainders = [];
     private InvariantDivisor _modulus;
+
+    // A per health type.
     private ulong _init;
     private ulong _liquidationEnd;
     private ulong _maint;
-    private ulong _maxUnitsLow;
-    private ulong _maxUnitsHigh;
+    private ulong _maxQuotient;
 
     /// <summary>False: the slot's parameters do not fit a table; every balance of this sign takes the other paths.</summary>
     public bool Ready { get; private set; }
@@ -41,13 +48,38 @@ internal sealed class BalanceTable
     public ulong Modulus => Ready ? _modulus.Value : 0;
 
     /// <summary>Largest magnitude of units the table values: Q below 2^64 and every contribution below 2^118.</summary>
-    public UInt128 MaxUnits => Ready ? new UInt128(_maxUnitsHigh, _maxUnitsLow) : 0;
+    public UInt128 MaxUnits => Ready ? ((UInt128)_maxQuotient * _modulus.Value) + (_modulus.Value - 1) : 0;
 
     /// <summary>Rebuilds for the slot's current price and haircut; the array is reused when large enough, so a
     /// tick allocates only when the modulus grows.</summary>
     /// <param name="debt">True: the table of negative balances (price.High, liability weights, no haircut, rounded
     /// up in magnitude); false: of positive balances (price.Low, asset weights, the chain haircut, rounded down).</param>
-    public void Rebuild(CollateralParams p, in AdjustedPrice price, Fixed haircut, bool debt)
+    /// <returns>True when balances split by the previous table must be split again (the modulus changed, or the
+    /// table became ready or unready).</returns>
+    public bool Rebuild(CollateralParams p, in AdjustedPrice price, Fixed haircut, bool debt)
+    {
+        bool wasReady = Ready;
+        ulong previous = Modulus;
+        Build(p, in price, haircut, debt, previous);
+        return Ready != wasReady || (Ready && Modulus != previous);
+    }
+
+    /// <summary>Q and R of a magnitude of units by the modulus; false when the table is not ready or the units are beyond its bound.</summary>
+    public bool TrySplit(UInt128 magnitude, out ulong quotient, out uint remainder)
+    {
+        quotient = 0;
+        remainder = 0;
+        if (!Ready || magnitude > MaxUnits)
+        {
+            return false;
+        }
+
+        quotient = (ulong)(magnitude / _modulus.Value);
+        remainder = (uint)(magnitude % _modulus.Value);
+        return true;
+    }
+
+    private void Build(CollateralParams p, in AdjustedPrice price, Fixed haircut, bool debt, ulong previousModulus)
     {
         Ready = false;
         Fixed unitPrice = debt ? price.High : price.Low;
@@ -87,6 +119,18 @@ internal sealed class BalanceTable
         if (modulus > MaxModulus)
         {
             return;
+        }
+
+        // Keep the previous modulus when it is a multiple of the one needed (no balance needs splitting again), or
+        // take the least common multiple of both when that stays within the bound (prices moving between, say, one
+        // and two decimals then settle on one modulus).
+        if (previousModulus != 0)
+        {
+            UInt128 common = previousModulus / Gcd(previousModulus, modulus) * modulus;
+            if (common <= MaxModulus)
+            {
+                modulus = common;
+            }
         }
 
         // A per health type, and the largest prefix product (the domain's intermediate values stay below Q × that).
@@ -144,10 +188,7 @@ internal sealed class BalanceTable
         }
 
         UInt128 maxQuotient = (ContributionLimit - ((UInt128)1 << 64) - 1) / UInt128.Max(largest, 1);
-        maxQuotient = UInt128.Min(maxQuotient, ulong.MaxValue);
-        UInt128 maxUnits = (maxQuotient * m) + (m - 1);
-        _maxUnitsLow = (ulong)maxUnits;
-        _maxUnitsHigh = (ulong)(maxUnits >> 64);
+        _maxQuotient = (ulong)UInt128.Min(maxQuotient, ulong.MaxValue);
         _modulus = new InvariantDivisor(m);
         _init = multipliers[0];
         _liquidationEnd = multipliers[1];
@@ -155,15 +196,14 @@ internal sealed class BalanceTable
         Ready = true;
     }
 
-    /// <summary>Whether a magnitude of units (two limbs) is within <see cref="MaxUnits"/>.</summary>
+    /// <summary>Whether units split as (quotient, ·) by this table are within <see cref="MaxUnits"/> (the bound moves with the price).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Fits(ulong low, ulong high) => high < _maxUnitsHigh || (high == _maxUnitsHigh && low <= _maxUnitsLow);
+    public bool Fits(ulong quotient) => Ready & quotient <= _maxQuotient;
 
-    /// <summary>Adds the contributions of a magnitude of units (within <see cref="MaxUnits"/>), negated for a debt.</summary>
+    /// <summary>Adds the contributions of units split as Q·M + R (within <see cref="MaxUnits"/>), negated for a debt.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(ulong low, ulong high, bool debt, ref HealthSums sums)
+    public void Add(ulong quotient, uint remainder, bool debt, ref HealthSums sums)
     {
-        ulong quotient = _modulus.DivRemSmallQuotient(high, low, out ulong remainder);
         ref ulong row = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_remainders), (nint)(remainder * 3));
         ulong initLow = quotient * _init, initHigh = Limbs.MultiplyHigh(quotient, _init);
         ulong liquidationEndLow = quotient * _liquidationEnd, liquidationEndHigh = Limbs.MultiplyHigh(quotient, _liquidationEnd);

@@ -67,6 +67,7 @@ public sealed class ExposureBook
     private byte[] _balanceCount = [];
     private int[] _balanceSlot = [];
     private Int128[] _balanceUnits = [];
+    private BalanceSplit[] _balanceSplit = [];
     private int[] _balanceListIndex = [];
 
     // Positions, rows p × _positionStride + i.
@@ -106,6 +107,11 @@ public sealed class ExposureBook
         _positionStride = maxPositionsPerPool;
 
         var keys = context.Collateral.Keys.OrderBy(k => k.Chain.Name, StringComparer.Ordinal).ThenBy(k => k.Asset, StringComparer.Ordinal).ToArray();
+        if (keys.Length > ushort.MaxValue)
+        {
+            throw new ArgumentException($"{keys.Length} collateral slots; the book holds at most {ushort.MaxValue}.", nameof(context));
+        }
+
         _slotKey = keys;
         _slotParams = new CollateralParams[keys.Length];
         _slotPrice = new AdjustedPrice[keys.Length];
@@ -187,6 +193,7 @@ public sealed class ExposureBook
             var slot = _slotOf[balance.Key];
             _balanceSlot[row] = slot;
             _balanceUnits[row] = balance.Units;
+            _balanceSplit[row] = Split(slot, balance.Units);
             _balanceListIndex[row] = _slotPools[slot].Add(p);
             row++;
         }
@@ -395,37 +402,20 @@ public sealed class ExposureBook
     private bool TryEvaluateBounded(int p, out HealthSums sums)
     {
         sums = default;
-        ref SlotFactors slots = ref MemoryMarshal.GetArrayDataReference(_slotFactors);
         ref BalanceTable assetTables = ref MemoryMarshal.GetArrayDataReference(_assetTables);
         ref BalanceTable debtTables = ref MemoryMarshal.GetArrayDataReference(_debtTables);
         var first = p * _balanceStride;
         var count = (int)Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceCount), p);
-        ref int balanceSlot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceSlot), first);
-        ref ulong units = ref Unsafe.As<Int128, ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceUnits), first));
+        ref BalanceSplit split = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceSplit), first);
         for (var i = 0; i < count; i++)
         {
-            var slot = Unsafe.Add(ref balanceSlot, i);
-            ulong low = Unsafe.Add(ref units, 2 * i);
-            ulong high = Unsafe.Add(ref units, (2 * i) + 1);
-            var debt = (long)high < 0;
-            BalanceTable table;
-            if (debt)
+            ref BalanceSplit row = ref Unsafe.Add(ref split, i);
+            var table = Unsafe.Add(ref row.Debt ? ref debtTables : ref assetTables, row.Slot);
+            if (row.Valid && table.Fits(row.Quotient))
             {
-                // The magnitude of a negative balance (two's complement); Int128.MinValue stays beyond every bound.
-                low = ~low + 1;
-                high = ~high + (low == 0 ? 1UL : 0UL);
-                table = Unsafe.Add(ref debtTables, slot);
+                table.Add(row.Quotient, row.Remainder, row.Debt, ref sums);
             }
-            else
-            {
-                table = Unsafe.Add(ref assetTables, slot);
-            }
-
-            if (table.Ready && table.Fits(low, high))
-            {
-                table.Add(low, high, debt, ref sums);
-            }
-            else if (!BalanceKernel.TryContributions(Unsafe.Add(ref Unsafe.As<ulong, Int128>(ref units), i), in Unsafe.Add(ref slots, slot), out HealthTriple c) || !sums.TryAdd(in c))
+            else if (!TryAddByUnits(first + i, ref sums))
             {
                 return false;
             }
@@ -448,6 +438,11 @@ public sealed class ExposureBook
 
         return true;
     }
+
+    /// <summary>A balance the tables do not value, through <see cref="BalanceKernel"/>; false when outside its bounds too.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryAddByUnits(int row, ref HealthSums sums) =>
+        BalanceKernel.TryContributions(_balanceUnits[row], in _slotFactors[_balanceSlot[row]], out HealthTriple c) && sums.TryAdd(in c);
 
     /// <summary>A pool with a row outside the bounded kernels: each row through its kernel or the domain's function,
     /// summed with overflow checks (an overflow throws, as the per-account computation does).</summary>
@@ -590,8 +585,41 @@ public sealed class ExposureBook
     private void ResolveSlotFactors(int slot)
     {
         _slotFactors[slot] = new SlotFactors(_slotParams[slot], in _slotPrice[slot], _slotHaircut[slot]);
-        _assetTables[slot].Rebuild(_slotParams[slot], in _slotPrice[slot], _slotHaircut[slot], debt: false);
-        _debtTables[slot].Rebuild(_slotParams[slot], in _slotPrice[slot], _slotHaircut[slot], debt: true);
+        var assets = _assetTables[slot].Rebuild(_slotParams[slot], in _slotPrice[slot], _slotHaircut[slot], debt: false);
+        var debts = _debtTables[slot].Rebuild(_slotParams[slot], in _slotPrice[slot], _slotHaircut[slot], debt: true);
+        if (assets || debts)
+        {
+            SplitAgain(slot);
+        }
+    }
+
+    /// <summary>The slot's tables changed modulus (or readiness): split its balances again.</summary>
+    private void SplitAgain(int slot)
+    {
+        var list = _slotPools[slot];
+        for (var i = 0; i < list.Count; i++)
+        {
+            var first = list.Pools[i] * _balanceStride;
+            for (var row = first; row < first + _balanceCount[list.Pools[i]]; row++)
+            {
+                if (_balanceSlot[row] == slot)
+                {
+                    _balanceSplit[row] = Split(slot, _balanceUnits[row]);
+                }
+            }
+        }
+    }
+
+    /// <summary>A balance as (Q, R) by its slot's table for its sign; not valid when that table is not ready or the
+    /// units are beyond it (the evaluation then values the units through the other kernels).</summary>
+    private BalanceSplit Split(int slot, Int128 units)
+    {
+        var debt = units < 0;
+        var table = debt ? _debtTables[slot] : _assetTables[slot];
+        ulong quotient = 0;
+        uint remainder = 0;
+        var valid = units != Int128.MinValue && table.TrySplit(debt ? (UInt128)(-units) : (UInt128)units, out quotient, out remainder);
+        return new BalanceSplit(quotient, remainder, (ushort)slot, debt, valid);
     }
 
     private void Grow(int pools)
@@ -600,6 +628,7 @@ public sealed class ExposureBook
         Array.Resize(ref _balanceCount, pools);
         Array.Resize(ref _balanceSlot, pools * _balanceStride);
         Array.Resize(ref _balanceUnits, pools * _balanceStride);
+        Array.Resize(ref _balanceSplit, pools * _balanceStride);
         Array.Resize(ref _balanceListIndex, pools * _balanceStride);
         Array.Resize(ref _positionCount, pools);
         Array.Resize(ref _positionMarket, pools * _positionStride);
@@ -670,3 +699,7 @@ public readonly record struct PoolHealth(Fixed Init, Fixed LiquidationEnd, Fixed
 {
     public bool IsLiquidatable => Maint.IsNegative;
 }
+
+/// <summary>A balance split by its slot's table: units = Quotient × modulus + Remainder (magnitude), the sign, and
+/// whether the split is valid for the table as it is now. 16 bytes: what a revaluation reads per balance.</summary>
+internal readonly record struct BalanceSplit(ulong Quotient, uint Remainder, ushort Slot, bool Debt, bool Valid);

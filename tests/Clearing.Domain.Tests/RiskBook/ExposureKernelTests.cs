@@ -122,14 +122,14 @@ public sealed class ExposureKernelTests
             {
                 var debt = units < 0;
                 var table = debt ? debts : assets;
-                var magnitude = Magnitude(units);
-                if (units == 0 || units == Int128.MinValue || !table.Ready || !table.Fits((ulong)magnitude, (ulong)(magnitude >> 64)))
+                if (units == 0 || units == Int128.MinValue || !table.TrySplit(Magnitude(units), out var quotient, out var remainder))
                 {
                     continue;
                 }
 
+                Assert.True(table.Fits(quotient));
                 HealthSums sums = default;
-                table.Add((ulong)magnitude, (ulong)(magnitude >> 64), debt, ref sums);
+                table.Add(quotient, remainder, debt, ref sums);
                 var expected = Outcome(() => CollateralParams.Contributions(units, p, price, haircut));
                 var actual = Outcome(() => sums.Triple);
                 Assert.True(expected == actual, $"seed {seed} world {world}: {units} units of {p} at {price}, haircut {haircut}, modulus {table.Modulus}: domain {expected}, table {actual}");
@@ -158,6 +158,16 @@ public sealed class ExposureKernelTests
         // An 18-decimal price makes the value step's denominator 10^18: no table (the rational-step kernel values it).
         table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.123456789012345678")), Fixed.One, debt: false);
         Assert.False(table.Ready);
+
+        // A price with fewer decimals needs a divisor of the modulus: it stays (balances keep their splits); one that
+        // needs a modulus beyond the bound has no table; the next one that fits starts afresh.
+        table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.17")), Fixed.One, debt: false);
+        Assert.False(table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.5")), Fixed.One, debt: false));
+        Assert.Equal(4000UL, table.Modulus);
+        Assert.True(table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.171")), Fixed.One, debt: false));
+        Assert.False(table.Ready);
+        Assert.True(table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.2")), Fixed.One, debt: false));
+        Assert.Equal(200UL, table.Modulus);
 
         // Scaled deposit weights cap the value before weighting: not a fixed chain of steps.
         table.Rebuild(p with { DepositWeightScaleStart = Fixed.FromInt(1000) }, AdjustedPrice.Exact(Fixed.Parse("3011.17")), Fixed.One, debt: false);
