@@ -339,16 +339,9 @@ public sealed class ExposureBook
     }
 
     /// <summary>Re-evaluates every pool from the current prices.</summary>
-    public void RevalueAll()
-    {
-        for (var p = 0; p < _poolCount; p++)
-        {
-            if (_poolKey[p] is not null)
-            {
-                Evaluate(p);
-            }
-        }
-    }
+    /// <remarks>A removed pool's slot has no rows (Remove clears them), so evaluating it writes the zero healths
+    /// Remove wrote: every slot below the count is evaluated, without a check per pool.</remarks>
+    public void RevalueAll() => EvaluateRange(0, _poolCount);
 
     private int ReevaluateExposed(List<int> indexes, PoolList[] poolsByIndex)
     {
@@ -374,70 +367,80 @@ public sealed class ExposureBook
     }
 
     /// <summary>Evaluates every row of pool <paramref name="p"/> and stores its healths.</summary>
-    private void Evaluate(int p)
-    {
-        if (TryEvaluateBounded(p, out HealthSums sums))
-        {
-            // Stored through references from the start of each array: p is a pool of this book, within every array.
-            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_initHealth), p) = Fixed.FromRaw(sums.Init.Value);
-            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_liquidationEndHealth), p) = Fixed.FromRaw(sums.LiquidationEnd.Value);
-            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_maintHealth), p) = Fixed.FromRaw(sums.Maint.Value);
-            SetLiquidatable(p, sums.Maint.IsNegative);
-        }
-        else
-        {
-            EvaluateChecked(p);
-        }
-    }
+    private void Evaluate(int p) => EvaluateRange(p, p + 1);
 
     /// <summary>
-    /// The hot loop: every row through a kernel whose contributions are below 2^118 (balances through the slot's
-    /// <see cref="BalanceTable"/>, else <see cref="BalanceKernel"/>; positions through <see cref="LotKernel"/>, else
-    /// <see cref="PositionKernel"/>),
-    /// summed without overflow checks (510 rows at most keep the sums below 2^127). False as soon as a row is outside
-    /// every kernel's bounds: the caller starts over with <see cref="EvaluateChecked"/>.
+    /// The hot loop, over pools [<paramref name="start"/>, <paramref name="end"/>): every row through a kernel whose
+    /// contributions are below 2^118 (balances through the slot's <see cref="BalanceTable"/>, else
+    /// <see cref="BalanceKernel"/>; positions through <see cref="LotKernel"/>, else <see cref="PositionKernel"/>),
+    /// summed without overflow checks (510 rows at most keep the sums below 2^127). A pool with a row outside every
+    /// kernel's bounds starts over in <see cref="EvaluateChecked"/>.
     /// </summary>
-    /// <remarks>Rows are reached by reference from the start of each array (no bounds checks; every index comes
-    /// from Upsert, within the arrays by construction).</remarks>
-    private bool TryEvaluateBounded(int p, out HealthSums sums)
+    /// <remarks>The arrays are reached by references taken once per range, rows by offsets from them (no bounds
+    /// checks; every index comes from Upsert, within the arrays by construction).</remarks>
+    private void EvaluateRange(int start, int end)
     {
-        sums = default;
         ref BalanceTable assetTables = ref MemoryMarshal.GetArrayDataReference(_assetTables);
         ref BalanceTable debtTables = ref MemoryMarshal.GetArrayDataReference(_debtTables);
-        var first = p * _balanceStride;
-        var count = (int)Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceCount), p);
-        ref BalanceSplit split = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_balanceSplit), first);
-        for (var i = 0; i < count; i++)
-        {
-            ref BalanceSplit row = ref Unsafe.Add(ref split, i);
-            var table = Unsafe.Add(ref row.Debt ? ref debtTables : ref assetTables, row.Slot);
-            if (row.Valid && table.Fits(row.Quotient))
-            {
-                table.Add(row.Quotient, row.Remainder, row.Debt, ref sums);
-            }
-            else if (!TryAddByUnits(first + i, ref sums))
-            {
-                return false;
-            }
-        }
-
+        ref byte balanceCounts = ref MemoryMarshal.GetArrayDataReference(_balanceCount);
+        ref BalanceSplit splits = ref MemoryMarshal.GetArrayDataReference(_balanceSplit);
         ref MarketFactors markets = ref MemoryMarshal.GetArrayDataReference(_marketFactors);
-        first = p * _positionStride;
-        count = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionCount), p);
-        ref int positionMarket = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionMarket), first);
-        ref LotRow positionLot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_positionLot), first);
-        for (var i = 0; i < count; i++)
+        ref byte positionCounts = ref MemoryMarshal.GetArrayDataReference(_positionCount);
+        ref int positionMarkets = ref MemoryMarshal.GetArrayDataReference(_positionMarket);
+        ref LotRow lots = ref MemoryMarshal.GetArrayDataReference(_positionLot);
+        ref Fixed initHealth = ref MemoryMarshal.GetArrayDataReference(_initHealth);
+        ref Fixed liquidationEndHealth = ref MemoryMarshal.GetArrayDataReference(_liquidationEndHealth);
+        ref Fixed maintHealth = ref MemoryMarshal.GetArrayDataReference(_maintHealth);
+        for (var p = start; p < end; p++)
         {
-            ref MarketFactors market = ref Unsafe.Add(ref markets, Unsafe.Add(ref positionMarket, i));
-            if (!LotKernel.TryAdd(in Unsafe.Add(ref positionLot, i), in market, ref sums)
-                && !PositionKernel.TryAdd(in _positionRow[first + i], in market, ref sums))
+            HealthSums sums = default;
+            var bounded = true;
+            var first = p * _balanceStride;
+            var count = (int)Unsafe.Add(ref balanceCounts, p);
+            for (var i = 0; i < count; i++)
             {
-                return false;
+                ref BalanceSplit row = ref Unsafe.Add(ref splits, first + i);
+                var table = Unsafe.Add(ref row.Debt ? ref debtTables : ref assetTables, row.Slot);
+                if (row.Valid && table.Fits(row.Quotient))
+                {
+                    table.Add(row.Quotient, row.Remainder, row.Debt, ref sums);
+                }
+                else if (!TryAddByUnits(first + i, ref sums))
+                {
+                    bounded = false;
+                    break;
+                }
+            }
+
+            first = p * _positionStride;
+            count = bounded ? Unsafe.Add(ref positionCounts, p) : 0;
+            for (var i = 0; i < count; i++)
+            {
+                ref MarketFactors market = ref Unsafe.Add(ref markets, Unsafe.Add(ref positionMarkets, first + i));
+                if (!LotKernel.TryAdd(in Unsafe.Add(ref lots, first + i), in market, ref sums) && !TryAddPosition(first + i, in market, ref sums))
+                {
+                    bounded = false;
+                    break;
+                }
+            }
+
+            if (bounded)
+            {
+                Unsafe.Add(ref initHealth, p) = Fixed.FromRaw(sums.Init.Value);
+                Unsafe.Add(ref liquidationEndHealth, p) = Fixed.FromRaw(sums.LiquidationEnd.Value);
+                Unsafe.Add(ref maintHealth, p) = Fixed.FromRaw(sums.Maint.Value);
+                SetLiquidatable(p, sums.Maint.IsNegative);
+            }
+            else
+            {
+                EvaluateChecked(p);
             }
         }
-
-        return true;
     }
+
+    /// <summary>A position outside the lot kernel, through the split kernel; false when outside its bounds too.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryAddPosition(int row, in MarketFactors market, ref HealthSums sums) => PositionKernel.TryAdd(in _positionRow[row], in market, ref sums);
 
     /// <summary>A balance the tables do not value, through <see cref="BalanceKernel"/>; false when outside its bounds too.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -39,19 +39,15 @@ internal readonly struct LotRow
             return;
         }
 
-        Long = row.Long;
         Side = row.Side;
-        ShortMask = row.ShortMask;
         Lots = (ulong)(absSize.Raw / LotKernel.Lot);
         Int128 entry = PositionKernel.FloorDivScale(absSize.Raw, entryPrice.Raw, out ulong entryFraction);
         Int128 funding = PositionKernel.FloorDivScale(absSize.Raw, lastFundingIndex.Raw, out LastFundingFraction);
 
         // See LotKernel: long equity = lots·(P − i₁) − x + (L₁ − E₁ − [e₀ > 0]) − [x₀ > l₀];
         // short equity = lots·(i₁ − P) + x + (E₁ − L₁) − [x₀ < l₀]. With an index of at most 9 decimals x = x₀ = 0.
-        Int128 constant = Long ? funding - entry - (entryFraction > 0 ? 1 : 0) : entry - funding;
-        ConstantLow = (ulong)constant;
-        ConstantHigh = (ulong)(constant >> 64);
-        Int128 lotIndexConstant = constant - (!Long && LastFundingFraction > 0 ? 1 : 0);
+        Int128 constant = row.Long ? funding - entry - (entryFraction > 0 ? 1 : 0) : entry - funding;
+        Int128 lotIndexConstant = constant - (!row.Long && LastFundingFraction > 0 ? 1 : 0);
         LotIndexConstantLow = (ulong)lotIndexConstant;
         LotIndexConstantHigh = (ulong)(lotIndexConstant >> 64);
         PremiumInit = row.PremiumInit;
@@ -70,10 +66,9 @@ internal readonly struct LotRow
     }
 
     public readonly ulong Lots;
-    public readonly ulong ConstantLow;
-    public readonly ulong ConstantHigh;
 
-    /// <summary>The constant when the market's index has at most 9 decimals (the funding comparison folded in).</summary>
+    /// <summary>The price-independent part of the equity when the market's index has at most 9 decimals (a short's
+    /// funding comparison [0 &lt; l₀] folded in; <see cref="LotKernel"/> adds it back for an index with more).</summary>
     public readonly ulong LotIndexConstantLow;
     public readonly ulong LotIndexConstantHigh;
     public readonly ulong LastFundingFraction;
@@ -89,11 +84,9 @@ internal readonly struct LotRow
     public readonly ulong MaintRemainder;
     public readonly ulong PremiumInit;
     public readonly ulong PremiumMaint;
-    public readonly ulong ShortMask;
 
     /// <summary>0 for a long, 1 for a short (the index into <see cref="LotSides"/> and <see cref="SplitPrices"/>).</summary>
     public readonly int Side;
-    public readonly bool Long;
     public readonly bool Ready;
 }
 
@@ -172,13 +165,14 @@ internal static class LotKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddIndexFraction(in LotRow row, ulong indexFraction, ref ulong eLow, ref ulong eHigh)
     {
-        Limbs.Add(ref eLow, ref eHigh, row.ConstantLow, row.ConstantHigh);
+        ulong mask = 0UL - (ulong)row.Side;
+        ulong l0 = row.LastFundingFraction;
+        Limbs.Add(ref eLow, ref eHigh, row.LotIndexConstantLow, row.LotIndexConstantHigh);
+        Limbs.Add(ref eLow, ref eHigh, (l0 > 0 ? 1UL : 0UL) & mask, 0);
         ulong x = LotDivisor.DivRemSmallQuotient(Limbs.MultiplyHigh(row.Lots, indexFraction), row.Lots * indexFraction, out ulong remainder);
         ulong fraction = remainder * (ulong)Lot;
-        ulong mask = row.ShortMask;
         long signedX = (long)((x ^ ~mask) - ~mask);
         Limbs.Add(ref eLow, ref eHigh, (ulong)signedX, (ulong)(signedX >> 63));
-        ulong l0 = row.LastFundingFraction;
         ulong rounding = ((fraction > l0 ? 1UL : 0UL) & ~mask) | ((fraction < l0 ? 1UL : 0UL) & mask);
         Limbs.Subtract(ref eLow, ref eHigh, rounding, 0);
     }
