@@ -12,20 +12,28 @@ internal static class CpuTimeRun
 {
     public static int Run()
     {
-        var book = SyntheticBook.Fill(ExposureBookBenchmarks.Pools);
-        var sol = book.Context.Prices["SOL"];
-        book.RevalueAll();
-
-        var (fullWall, fullCpu) = BestOfFive(book.RevalueAll);
-        var flip = false;
-        var (tickWall, tickCpu) = BestOfFive(() =>
+        foreach (var sizes in new[] { SizePrecision.Lots, SizePrecision.FullPrecision })
         {
-            flip = !flip;
-            book.OnPrice("SOL", sol with { Price = sol.Price + (flip ? Fixed.One : -Fixed.One) });
-        });
+            var book = SyntheticBook.Fill(ExposureBookBenchmarks.Pools, sizes);
+            var sol = book.Context.Prices["SOL"];
+            var now = book.Context.Now;
+            book.RevalueAll();
 
-        Report("FullRevaluation", ExposureBookBenchmarks.Pools, fullWall, fullCpu);
-        Report("OneAssetTick", ExposureBookBenchmarks.SolHolders, tickWall, tickCpu);
+            var (fullWall, fullCpu) = BestOfFive(book.RevalueAll);
+            var (timeWall, timeCpu) = BestOfFive(() => book.AdvanceTime(++now));
+            var flip = false;
+            var (tickWall, tickCpu) = BestOfFive(() =>
+            {
+                flip = !flip;
+                book.OnPrice("SOL", sol with { Price = sol.Price + (flip ? Fixed.One : -Fixed.One) });
+            });
+
+            Console.WriteLine($"Sizes {sizes}:");
+            Report("FullRevaluation", ExposureBookBenchmarks.Pools, fullWall, fullCpu);
+            Report("AdvanceTime", ExposureBookBenchmarks.Pools, timeWall, timeCpu);
+            Report("OneAssetTick", ExposureBookBenchmarks.SolHolders, tickWall, tickCpu);
+        }
+
         return 0;
     }
 
@@ -50,6 +58,6 @@ internal static class CpuTimeRun
 
     private static void Report(string name, int evaluations, double wallSeconds, double cpuSeconds) =>
         Console.WriteLine(
-            $"{name}: {evaluations:N0} pool evaluations, wall {wallSeconds * 1e9 / evaluations:F0} ns each ({evaluations / wallSeconds:N0}/s), " +
+            $"  {name}: {evaluations:N0} pool evaluations, wall {wallSeconds * 1e9 / evaluations:F0} ns each ({evaluations / wallSeconds:N0}/s), " +
             $"CPU {cpuSeconds * 1e9 / evaluations:F0} ns each ({evaluations / cpuSeconds:N0}/CPU-s)");
 }

@@ -426,10 +426,11 @@ public sealed class ExposureBook
 
             if (bounded)
             {
-                Unsafe.Add(ref initHealth, p) = Fixed.FromRaw(sums.Init.Value);
-                Unsafe.Add(ref liquidationEndHealth, p) = Fixed.FromRaw(sums.LiquidationEnd.Value);
-                Unsafe.Add(ref maintHealth, p) = Fixed.FromRaw(sums.Maint.Value);
-                SetLiquidatable(p, sums.Maint.IsNegative);
+                Unsafe.Add(ref initHealth, p) = Fixed.FromRaw(sums.InitHealth.Value);
+                Unsafe.Add(ref liquidationEndHealth, p) = Fixed.FromRaw(sums.LiquidationEndHealth.Value);
+                var maint = sums.MaintHealth;
+                Unsafe.Add(ref maintHealth, p) = Fixed.FromRaw(maint.Value);
+                SetLiquidatable(p, maint.IsNegative);
             }
             else
             {

@@ -278,26 +278,30 @@ internal static class PositionKernel
     }
 
     /// <summary>As PerpMargin.Contributions: init = equity − init requirement (0 when positive on a price that allows
-    /// no new risk), liquidation-end = equity − ⌈(init + maint)/2⌉, maint = equity − maint requirement.</summary>
+    /// no new risk), liquidation-end = equity − ⌈(init + maint)/2⌉, maint = equity − maint requirement; the equity is
+    /// added once (<see cref="HealthSums.Equity"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void AddContributions(ulong equityLow, ulong equityHigh, ulong initLow, ulong initHigh, ulong maintLow, ulong maintHigh, bool allowsNewRisk, ref HealthSums sums)
     {
-        ulong cLow = equityLow, cHigh = equityHigh;
-        Limbs.Subtract(ref cLow, ref cHigh, initLow, initHigh);
-        if (!allowsNewRisk && (long)cHigh >= 0 && (cHigh | cLow) != 0)
+        sums.Equity.Add(equityLow, equityHigh);
+        sums.Init.Subtract(initLow, initHigh);
+        if (!allowsNewRisk)
         {
-            cLow = cHigh = 0;
+            // A positive init contribution counts as zero: take it back out.
+            ulong cLow = equityLow, cHigh = equityHigh;
+            Limbs.Subtract(ref cLow, ref cHigh, initLow, initHigh);
+            if ((long)cHigh >= 0 && (cHigh | cLow) != 0)
+            {
+                sums.Init.Subtract(cLow, cHigh);
+            }
         }
 
-        sums.Init.Add(cLow, cHigh);
         ulong halfLow = initLow, halfHigh = initHigh;
         Limbs.Add(ref halfLow, ref halfHigh, maintLow, maintHigh);
         Limbs.Add(ref halfLow, ref halfHigh, 1, 0);
         halfLow = (halfLow >> 1) | (halfHigh << 63);
         halfHigh >>= 1;
-        sums.LiquidationEnd.Add(equityLow, equityHigh);
         sums.LiquidationEnd.Subtract(halfLow, halfHigh);
-        sums.Maint.Add(equityLow, equityHigh);
         sums.Maint.Subtract(maintLow, maintHigh);
     }
 
