@@ -27,14 +27,20 @@ public static class Funding
         return Fixed.Max(-maxHourlyRate, Fixed.Min(maxHourlyRate, rate));
     }
 
-    /// <summary>Advances the cumulative index by rate × index price × elapsed / 1 h, rounded toward zero.</summary>
+    /// <summary>Decimals of the cumulative index's increments: drift's FUNDING_RATE_PRECISION (10^-9 USD per unit of
+    /// base). An index that starts with at most 9 decimals keeps at most 9, which the risk book's lot kernel values
+    /// without a division per position.</summary>
+    public const int IndexDecimals = 9;
+
+    /// <summary>Advances the cumulative index by rate × index price × elapsed / 1 h, rounded toward zero to
+    /// <see cref="IndexDecimals"/> decimals.</summary>
     public static Fixed AdvanceIndex(Fixed cumulativeIndex, Fixed hourlyRate, Fixed indexPrice, long elapsedSeconds)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(elapsedSeconds);
         Fixed perUnitPerHour = hourlyRate.Mul(indexPrice, hourlyRate.IsNegative ? Rounding.Up : Rounding.Down);
-        Fixed increment = perUnitPerHour.MulDiv(
-            Fixed.FromInt(elapsedSeconds), Fixed.FromInt(SecondsPerHour), perUnitPerHour.IsNegative ? Rounding.Up : Rounding.Down);
-        return cumulativeIndex + increment;
+        Rounding towardZero = perUnitPerHour.IsNegative ? Rounding.Up : Rounding.Down;
+        Fixed increment = perUnitPerHour.MulDiv(Fixed.FromInt(elapsedSeconds), Fixed.FromInt(SecondsPerHour), towardZero);
+        return cumulativeIndex + increment.RoundTo(IndexDecimals, towardZero);
     }
 
     /// <summary>Funding the position owes (positive: the account pays; negative: it receives):

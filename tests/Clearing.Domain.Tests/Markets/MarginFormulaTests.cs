@@ -103,6 +103,9 @@ public sealed class MarginFormulaTests
     [InlineData("0", "0.001", "100", 1800, "0.05")]
     [InlineData("1.5", "-0.002", "50", 3600, "1.4")]
     [InlineData("0", "0.0001", "60000", 7200, "12")]
+    [InlineData("0", "0.000000000123", "3000", 1, "0")]                        // 1.025e-10: below 10^-9, truncated
+    [InlineData("1", "0.0000123", "3011.17", 7, "1.000072017")]                // 0.0000720171...: toward zero at 10^-9
+    [InlineData("1", "-0.0000123", "3011.17", 7, "0.999927983")]               // −0.0000720171...: toward zero at 10^-9
     public void Funding_index_advances_by_rate_times_price_times_hours(string index, string rate, string price, long seconds, string expected) =>
         Assert.Equal(F(expected), Funding.AdvanceIndex(F(index), F(rate), F(price), seconds));
 
