@@ -4,17 +4,17 @@ using Clearing.Domain.Numerics;
 namespace Clearing.Benchmarks;
 
 /// <summary>
-/// `dotnet run -c Release -- cpu`: the two ExposureBook workloads timed in CPU seconds of this process as well as
-/// wall-clock seconds. On a shared machine wall-clock figures (what BenchmarkDotNet reports) include the time
+/// `dotnet run -c Release -- cpu`: the ExposureBook workloads in three worlds (lots with round and with 8-decimal
+/// prices, full-precision sizes) timed in CPU seconds of this process as well as wall-clock seconds. On a shared machine wall-clock figures (what BenchmarkDotNet reports) include the time
 /// other processes held the cores; CPU time per evaluation is the per-core cost. Best of five runs each.
 /// </summary>
 internal static class CpuTimeRun
 {
     public static int Run()
     {
-        foreach (var sizes in new[] { SizePrecision.Lots, SizePrecision.FullPrecision })
+        foreach (var (sizes, prices) in new[] { (SizePrecision.Lots, PricePrecision.Round), (SizePrecision.Lots, PricePrecision.Oracle), (SizePrecision.FullPrecision, PricePrecision.Round) })
         {
-            var book = SyntheticBook.Fill(ExposureBookBenchmarks.Pools, sizes);
+            var book = SyntheticBook.Fill(ExposureBookBenchmarks.Pools, sizes, prices);
             var sol = book.Context.Prices["SOL"];
             var now = book.Context.Now;
             book.RevalueAll();
@@ -28,7 +28,7 @@ internal static class CpuTimeRun
                 book.OnPrice("SOL", sol with { Price = sol.Price + (flip ? Fixed.One : -Fixed.One) });
             });
 
-            Console.WriteLine($"Sizes {sizes}:");
+            Console.WriteLine($"Sizes {sizes}, prices {prices}:");
             Report("FullRevaluation", ExposureBookBenchmarks.Pools, fullWall, fullCpu);
             Report("AdvanceTime", ExposureBookBenchmarks.Pools, timeWall, timeCpu);
             Report("OneAssetTick", ExposureBookBenchmarks.SolHolders, tickWall, tickCpu);

@@ -7,7 +7,8 @@ namespace Clearing.Benchmarks;
 
 /// <summary>
 /// The risk book on 1,000,000 synthetic pools (4 balances on 3 chains, 3 perp positions each), with position sizes in
-/// lots and at full 18-decimal precision (<see cref="SizePrecision"/>). Every benchmark reports time and bytes per
+/// lots and at full 18-decimal precision (<see cref="SizePrecision"/>), prices with few and with 8 decimals
+/// (<see cref="PricePrecision"/>). Every benchmark reports time and bytes per
 /// pool evaluation (OperationsPerInvoke), so accounts/s = 10^9 / Mean(ns).
 /// </summary>
 [MemoryDiagnoser]
@@ -27,10 +28,13 @@ public class ExposureBookBenchmarks
     [Params(SizePrecision.Lots, SizePrecision.FullPrecision)]
     public SizePrecision Sizes { get; set; }
 
+    [Params(PricePrecision.Round, PricePrecision.Oracle)]
+    public PricePrecision Prices { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _book = SyntheticBook.Fill(Pools, Sizes);
+        _book = SyntheticBook.Fill(Pools, Sizes, Prices);
         _now = _book.Context.Now;
         var sol = _book.Context.Prices["SOL"];
         _solLow = sol with { Price = sol.Price - Fixed.One };

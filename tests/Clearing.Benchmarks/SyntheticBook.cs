@@ -26,9 +26,13 @@ public static class SyntheticBook
 
     public static readonly string[] Markets = ["BTC-PERP", "ETH-PERP", "SOL-PERP"];
 
-    public static RiskContext Context()
+    /// <param name="prices">Round: prices with 1–3 decimals; Oracle: 8 decimals, as Pyth and Chainlink publish them.</param>
+    public static RiskContext Context(PricePrecision prices = PricePrecision.Round)
     {
         static Fixed F(string text) => Fixed.Parse(text);
+        var oracle = prices == PricePrecision.Oracle;
+        PriceQuote Quote(string round, string roundConfidence, string eightDecimals, string eightDecimalConfidence) =>
+            new(F(oracle ? eightDecimals : round), F(oracle ? eightDecimalConfidence : roundConfidence), 999_990);
         static KeyValuePair<AssetKey, CollateralParams> Slot(AssetKey key, int decimals, string init, string maint, string initLiability, string maintLiability) =>
             KeyValuePair.Create(key, new CollateralParams(key, decimals, F(init), F(maint), F(initLiability), F(maintLiability)) { MayGoNegative = key == UsdcEthereum });
 
@@ -45,9 +49,9 @@ public static class SyntheticBook
             ]),
             Prices = ImmutableDictionary.CreateRange(
             [
-                KeyValuePair.Create("USDC", new PriceQuote(F("1"), F("0.0005"), 999_990)),
-                KeyValuePair.Create("ETH", new PriceQuote(F("3012.37"), F("1.2"), 999_990)),
-                KeyValuePair.Create("SOL", new PriceQuote(F("151.234"), F("0.08"), 999_990)),
+                KeyValuePair.Create("USDC", Quote("1", "0.0005", "0.99987654", "0.00050321")),
+                KeyValuePair.Create("ETH", Quote("3012.37", "1.2", "3012.37123456", "1.20000001")),
+                KeyValuePair.Create("SOL", Quote("151.234", "0.08", "151.23412345", "0.08012345")),
             ]),
             Markets = ImmutableDictionary.CreateRange(
             [
@@ -57,9 +61,9 @@ public static class SyntheticBook
             ]),
             MarketStates = ImmutableDictionary.CreateRange(
             [
-                KeyValuePair.Create("BTC-PERP", new PerpMarketState(new PriceQuote(F("60123.5"), F("5"), 999_990), F("12.5"), Fixed.Zero)),
-                KeyValuePair.Create("ETH-PERP", new PerpMarketState(new PriceQuote(F("3011.9"), F("0.5"), 999_990), F("-0.75"), Fixed.Zero)),
-                KeyValuePair.Create("SOL-PERP", new PerpMarketState(new PriceQuote(F("151.2"), F("0.02"), 999_990), F("0.01"), Fixed.Zero)),
+                KeyValuePair.Create("BTC-PERP", new PerpMarketState(Quote("60123.5", "5", "60123.51234567", "5.00012345"), F("12.5"), Fixed.Zero)),
+                KeyValuePair.Create("ETH-PERP", new PerpMarketState(Quote("3011.9", "0.5", "3011.91234567", "0.50012345"), F("-0.75"), Fixed.Zero)),
+                KeyValuePair.Create("SOL-PERP", new PerpMarketState(Quote("151.2", "0.02", "151.21234567", "0.02012345"), F("0.01"), Fixed.Zero)),
             ]),
             ChainHaircuts = ImmutableDictionary.CreateRange([KeyValuePair.Create(ChainId.Solana, F("0.95"))]),
             PricePolicy = new PricePolicy(60, F("0.02"), F("0.001"), F("0.1")),
@@ -98,9 +102,9 @@ public static class SyntheticBook
         }
     }
 
-    public static Clearing.Domain.RiskBook.ExposureBook Fill(int pools, SizePrecision sizes = SizePrecision.Lots)
+    public static Clearing.Domain.RiskBook.ExposureBook Fill(int pools, SizePrecision sizes = SizePrecision.Lots, PricePrecision prices = PricePrecision.Round)
     {
-        var book = new Clearing.Domain.RiskBook.ExposureBook(Context(), maxBalancesPerPool: 4, maxPositionsPerPool: 3, expectedPools: pools);
+        var book = new Clearing.Domain.RiskBook.ExposureBook(Context(prices), maxBalancesPerPool: 4, maxPositionsPerPool: 3, expectedPools: pools);
         foreach (var pool in Pools(pools, sizes))
         {
             book.Upsert(pool.Id, pool);
@@ -118,4 +122,15 @@ public enum SizePrecision
 
     /// <summary>All 18 decimals (the lot sizes plus 10^-18): the book's general position kernel.</summary>
     FullPrecision,
+}
+
+/// <summary>How many decimals the synthetic prices, marks and confidences use.</summary>
+public enum PricePrecision
+{
+    /// <summary>1–3 decimals (3012.37, 151.234, 60123.5).</summary>
+    Round,
+
+    /// <summary>8 decimals, as Pyth and Chainlink publish them (3012.37123456): an 18-decimal token's balances then
+    /// take the book's two-level tables.</summary>
+    Oracle,
 }

@@ -19,7 +19,11 @@ namespace Clearing.Domain.RiskBook;
 /// <see cref="BalanceKernel"/> (and the domain's function beyond that kernel's bounds).
 /// </para>
 /// <para>
-/// The book keeps every balance split as (Q, R) by the table's modulus, so a revaluation divides nothing. The modulus
+/// When M is too large for a table (an 18-decimal token priced to 10^-8: the value step alone needs 10^8) but the
+/// weights' and haircut's part L = b_haircut · lcm(b_weights) is small, the table covers that part only (two levels):
+/// f(R) = g(v) with v = ⌊R·a₁/b₁⌋ the value of the remainder and g the weight and haircut steps, and g(v) = Q'·B + g(R')
+/// for v = Q'·L + R' by the same argument — two invariant divisions per balance instead of none.
+/// The book keeps every balance split as (Q, R) by the table's modulus, so a revaluation divides nothing (one level). The modulus
 /// stays while it is a multiple of what the parameters need (a price with fewer decimals needs a divisor of it), so the
 /// splits change only when a tick needs a new factor; <see cref="Rebuild"/> says when.
 /// </para>
@@ -28,6 +32,9 @@ internal sealed class BalanceTable
 {
     /// <summary>Largest modulus tabled: 16,384 remainders × 3 health types × 8 bytes = 384 KB at most per slot and sign.</summary>
     public const ulong MaxModulus = 16_384;
+
+    /// <summary>Largest modulus balances are split by with two levels (the value step's divisor times the table's).</summary>
+    public const ulong MaxSplitModulus = 1UL << 48;
 
     private static readonly UInt128 ContributionLimit = (UInt128)1 << 118;
 
@@ -39,6 +46,16 @@ internal sealed class BalanceTable
     private ulong _init;
     private ulong _liquidationEnd;
     private ulong _maint;
+
+    // Two levels: the value step a₁/b₁, the table's modulus L and B = L·(weight·haircut) per health type.
+    private bool _twoLevels;
+    private bool _roundUp;
+    private ulong _valueMultiplier;
+    private InvariantDivisor _valueDivisor;
+    private InvariantDivisor _weightsModulus;
+    private ulong _initPerModulus;
+    private ulong _liquidationEndPerModulus;
+    private ulong _maintPerModulus;
     private ulong _maxQuotient;
 
     /// <summary>False: the slot's parameters do not fit a table; every balance of this sign takes the other paths.</summary>
@@ -65,7 +82,7 @@ internal sealed class BalanceTable
     }
 
     /// <summary>Q and R of a magnitude of units by the modulus; false when the table is not ready or the units are beyond its bound.</summary>
-    public bool TrySplit(UInt128 magnitude, out ulong quotient, out uint remainder)
+    public bool TrySplit(UInt128 magnitude, out ulong quotient, out ulong remainder)
     {
         quotient = 0;
         remainder = 0;
@@ -75,9 +92,12 @@ internal sealed class BalanceTable
         }
 
         quotient = (ulong)(magnitude / _modulus.Value);
-        remainder = (uint)(magnitude % _modulus.Value);
+        remainder = (ulong)(magnitude % _modulus.Value);
         return true;
     }
+
+    /// <summary>True when the table covers only the weights and haircut (see the class remarks).</summary>
+    public bool TwoLevels => Ready && _twoLevels;
 
     private void Build(CollateralParams p, in AdjustedPrice price, Fixed haircut, bool debt, ulong previousModulus)
     {
@@ -103,8 +123,8 @@ internal sealed class BalanceTable
             weights[type] = new RationalStep((UInt128)weight.Raw, (ulong)Fixed.Scale);
         }
 
-        // M = b_value · b_haircut · lcm(b_weight of each health type).
-        UInt128 modulus = (UInt128)value.Divisor * (chainHaircut?.Divisor ?? 1);
+        // L = b_haircut · lcm(b_weight of each health type); M = b_value · L.
+        UInt128 weightsModulus = chainHaircut?.Divisor ?? 1;
         UInt128 weightLcm = 1;
         foreach (var weight in weights)
         {
@@ -115,23 +135,29 @@ internal sealed class BalanceTable
             }
         }
 
-        modulus *= weightLcm;
-        if (modulus > MaxModulus)
+        weightsModulus *= weightLcm;
+        UInt128 needed = weightsModulus * value.Divisor;
+        if (weightsModulus > MaxModulus || needed > MaxSplitModulus)
         {
             return;
         }
 
         // Keep the previous modulus when it is a multiple of the one needed (no balance needs splitting again), or
-        // take the least common multiple of both when that stays within the bound (prices moving between, say, one
-        // and two decimals then settle on one modulus).
+        // take the least common multiple of both when that stays within the bound of the same number of levels
+        // (prices moving between, say, one and two decimals then settle on one modulus).
+        UInt128 modulus = needed;
+        UInt128 bound = needed <= MaxModulus ? MaxModulus : MaxSplitModulus;
         if (previousModulus != 0)
         {
-            UInt128 common = previousModulus / Gcd(previousModulus, modulus) * modulus;
-            if (common <= MaxModulus)
+            UInt128 common = previousModulus / Gcd(previousModulus, needed) * needed;
+            if (common <= bound)
             {
                 modulus = common;
             }
         }
+
+        _twoLevels = modulus > MaxModulus;
+        _roundUp = debt;
 
         // A per health type, and the largest prefix product (the domain's intermediate values stay below Q × that).
         var m = (ulong)modulus;
@@ -160,16 +186,23 @@ internal sealed class BalanceTable
             multipliers[type] = type == 0 && zeroInit ? 0 : (ulong)weighted;
         }
 
-        // The table: f(R) for R < M through the same steps and roundings as the domain. Every step is monotone and
-        // exact on M itself, so each intermediate of f(R) is at most the prefix product TryScale bounded for M.
-        if (_remainders.Length < 3 * (int)m)
+        if (_twoLevels && !TryPrepareTwoLevels(m, (ulong)weightsModulus, value, weights, chainHaircut, valued, zeroInit))
         {
-            _remainders = new ulong[3 * (int)m];
+            return;
         }
 
-        for (ulong r = 0; r < m; r++)
+        // The table: f(R) for R < M (one level) or g(R') for R' < L (two levels) through the same steps and roundings
+        // as the domain. Every step is monotone and exact on the modulus itself, so each intermediate is at most the
+        // prefix product TryScale bounded for it.
+        var entries = _twoLevels ? (ulong)weightsModulus : m;
+        if (_remainders.Length < 3 * (int)entries)
         {
-            UInt128 v = Step(r, value, debt);
+            _remainders = new ulong[3 * (int)entries];
+        }
+
+        for (ulong r = 0; r < entries; r++)
+        {
+            UInt128 v = _twoLevels ? r : Step(r, value, debt);
             for (var type = 0; type < 3; type++)
             {
                 UInt128 x = Step(v, weights[type], debt);
@@ -196,21 +229,85 @@ internal sealed class BalanceTable
         Ready = true;
     }
 
+    /// <summary>B per health type for two levels, and the bounds that keep v = ⌊R·a₁/b₁⌋ and g(v) within 64 bits.</summary>
+    private bool TryPrepareTwoLevels(ulong modulus, ulong weightsModulus, RationalStep value, ReadOnlySpan<RationalStep> weights, RationalStep? chainHaircut, UInt128 valued, bool zeroInit)
+    {
+        // v ≤ ⌈(M − 1)·a₁/b₁⌉ < valued = M·a₁/b₁; Q' = v / L, and g(v) = Q'·B + g(R') ≤ valued · (weight · haircut).
+        if (value.Multiplier > ulong.MaxValue || valued > long.MaxValue)
+        {
+            return false;
+        }
+
+        Span<ulong> perModulus = stackalloc ulong[3];
+        for (var type = 0; type < 3; type++)
+        {
+            if (!TryScale(weightsModulus, weights[type], out UInt128 b) || (chainHaircut is { } h && !TryScale(b, h, out b)))
+            {
+                return false;
+            }
+
+            if (b > ulong.MaxValue || ((valued / weightsModulus) + 1) * b > long.MaxValue)
+            {
+                return false;
+            }
+
+            perModulus[type] = type == 0 && zeroInit ? 0 : (ulong)b;
+        }
+
+        _valueMultiplier = (ulong)value.Multiplier;
+        _valueDivisor = new InvariantDivisor(value.Divisor);
+        _weightsModulus = new InvariantDivisor(weightsModulus);
+        _initPerModulus = perModulus[0];
+        _liquidationEndPerModulus = perModulus[1];
+        _maintPerModulus = perModulus[2];
+        return modulus > 0;
+    }
+
     /// <summary>Whether units split as (quotient, ·) by this table are within <see cref="MaxUnits"/> (the bound moves with the price).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Fits(ulong quotient) => Ready & quotient <= _maxQuotient;
 
     /// <summary>Adds the contributions of units split as Q·M + R (within <see cref="MaxUnits"/>), negated for a debt.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(ulong quotient, uint remainder, bool debt, ref HealthSums sums)
+    public void Add(ulong quotient, ulong remainder, bool debt, ref HealthSums sums)
     {
+        if (_twoLevels)
+        {
+            AddTwoLevels(quotient, remainder, debt, ref sums);
+            return;
+        }
+
         ref ulong row = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_remainders), (nint)(remainder * 3));
+        AddProducts(quotient, row, Unsafe.Add(ref row, 1), Unsafe.Add(ref row, 2), debt, ref sums);
+    }
+
+    /// <summary>Two levels: v = ⌊R·a₁/b₁⌋ (⌈⌉ for a debt), v = Q'·L + R', f(R) = Q'·B + g(R') per health type.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddTwoLevels(ulong quotient, ulong remainder, bool debt, ref HealthSums sums)
+    {
+        ulong value = _valueDivisor.DivRemSmallQuotient(Limbs.MultiplyHigh(remainder, _valueMultiplier), remainder * _valueMultiplier, out ulong rest);
+        value += _roundUp && rest != 0 ? 1UL : 0UL;
+        ulong multiples = _weightsModulus.DivRemSmallQuotient(0, value, out ulong weightsRemainder);
+        ref ulong row = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_remainders), (nint)(weightsRemainder * 3));
+        AddProducts(
+            quotient,
+            (multiples * _initPerModulus) + row,
+            (multiples * _liquidationEndPerModulus) + Unsafe.Add(ref row, 1),
+            (multiples * _maintPerModulus) + Unsafe.Add(ref row, 2),
+            debt,
+            ref sums);
+    }
+
+    /// <summary>Adds Q·A + f(R) per health type, negated for a debt.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddProducts(ulong quotient, ulong initRemainder, ulong liquidationEndRemainder, ulong maintRemainder, bool debt, ref HealthSums sums)
+    {
         ulong initLow = quotient * _init, initHigh = Limbs.MultiplyHigh(quotient, _init);
         ulong liquidationEndLow = quotient * _liquidationEnd, liquidationEndHigh = Limbs.MultiplyHigh(quotient, _liquidationEnd);
         ulong maintLow = quotient * _maint, maintHigh = Limbs.MultiplyHigh(quotient, _maint);
-        Limbs.Add(ref initLow, ref initHigh, row, 0);
-        Limbs.Add(ref liquidationEndLow, ref liquidationEndHigh, Unsafe.Add(ref row, 1), 0);
-        Limbs.Add(ref maintLow, ref maintHigh, Unsafe.Add(ref row, 2), 0);
+        Limbs.Add(ref initLow, ref initHigh, initRemainder, 0);
+        Limbs.Add(ref liquidationEndLow, ref liquidationEndHigh, liquidationEndRemainder, 0);
+        Limbs.Add(ref maintLow, ref maintHigh, maintRemainder, 0);
         if (debt)
         {
             sums.Init.Subtract(initLow, initHigh);

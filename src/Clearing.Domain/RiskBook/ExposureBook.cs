@@ -621,7 +621,7 @@ public sealed class ExposureBook
         var debt = units < 0;
         var table = debt ? _debtTables[slot] : _assetTables[slot];
         ulong quotient = 0;
-        uint remainder = 0;
+        ulong remainder = 0;
         var valid = units != Int128.MinValue && table.TrySplit(debt ? (UInt128)(-units) : (UInt128)units, out quotient, out remainder);
         return new BalanceSplit(quotient, remainder, (ushort)slot, debt, valid);
     }
@@ -705,5 +705,5 @@ public readonly record struct PoolHealth(Fixed Init, Fixed LiquidationEnd, Fixed
 }
 
 /// <summary>A balance split by its slot's table: units = Quotient × modulus + Remainder (magnitude), the sign, and
-/// whether the split is valid for the table as it is now. 16 bytes: what a revaluation reads per balance.</summary>
-internal readonly record struct BalanceSplit(ulong Quotient, uint Remainder, ushort Slot, bool Debt, bool Valid);
+/// whether the split is valid for the table as it is now. 24 bytes: what a revaluation reads per balance.</summary>
+internal readonly record struct BalanceSplit(ulong Quotient, ulong Remainder, ushort Slot, bool Debt, bool Valid);

@@ -103,6 +103,7 @@ public sealed class ExposureKernelTests
     {
         var random = new Random(8_300_000 + seed);
         var tabled = 0;
+        var twoLevels = 0;
         var compared = 0;
         var assets = new BalanceTable();
         var debts = new BalanceTable();
@@ -128,6 +129,7 @@ public sealed class ExposureKernelTests
                 }
 
                 Assert.True(table.Fits(quotient));
+                twoLevels += table.TwoLevels ? 1 : 0;
                 HealthSums sums = default;
                 table.Add(quotient, remainder, debt, ref sums);
                 var expected = Outcome(() => CollateralParams.Contributions(units, p, price, haircut));
@@ -141,6 +143,7 @@ public sealed class ExposureKernelTests
 
         // Oracle-style prices with round weights must give tables, and the tables must be used.
         Assert.True(tabled > compared * 3, $"only {tabled} balances through tables in {compared} worlds");
+        Assert.True(twoLevels > tabled / 10, $"only {twoLevels} of {tabled} tabled balances through two levels");
     }
 
     [Fact]
@@ -155,7 +158,8 @@ public sealed class ExposureKernelTests
         Assert.Equal(4000UL, table.Modulus);
         Assert.True(table.MaxUnits >= (UInt128)ulong.MaxValue, $"max units {table.MaxUnits}");
 
-        // An 18-decimal price makes the value step's denominator 10^18: no table (the rational-step kernel values it).
+        // An 18-decimal price makes the value step's denominator 10^18, beyond two levels: no table (the rational-step
+        // kernel values it).
         table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.123456789012345678")), Fixed.One, debt: false);
         Assert.False(table.Ready);
 
@@ -165,9 +169,17 @@ public sealed class ExposureKernelTests
         Assert.False(table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.5")), Fixed.One, debt: false));
         Assert.Equal(4000UL, table.Modulus);
         Assert.True(table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.171")), Fixed.One, debt: false));
-        Assert.False(table.Ready);
+        Assert.True(table.TwoLevels);
+        Assert.Equal(40_000UL, table.Modulus);
         Assert.True(table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.2")), Fixed.One, debt: false));
+        Assert.False(table.TwoLevels);
         Assert.Equal(200UL, table.Modulus);
+
+        // Priced to 10^-8 (as Pyth publishes), an 18-decimal token needs the value step's divisor in the modulus
+        // (301112345678 / 10^8 reduces to 150556172839 / (5·10^7)): two levels, the table over the weights' 40.
+        Assert.True(table.Rebuild(p, AdjustedPrice.Exact(Fixed.Parse("3011.12345678")), Fixed.One, debt: false));
+        Assert.True(table.TwoLevels);
+        Assert.Equal(2_000_000_000UL, table.Modulus);
 
         // Scaled deposit weights cap the value before weighting: not a fixed chain of steps.
         table.Rebuild(p with { DepositWeightScaleStart = Fixed.FromInt(1000) }, AdjustedPrice.Exact(Fixed.Parse("3011.17")), Fixed.One, debt: false);
