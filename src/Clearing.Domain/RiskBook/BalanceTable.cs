@@ -33,8 +33,9 @@ internal sealed class BalanceTable
     /// <summary>Largest modulus tabled: 16,384 remainders × 3 health types × 8 bytes = 384 KB at most per slot and sign.</summary>
     public const ulong MaxModulus = 16_384;
 
-    /// <summary>Largest modulus balances are split by with two levels (the value step's divisor times the table's).</summary>
-    public const ulong MaxSplitModulus = 1UL << 48;
+    /// <summary>Largest modulus balances are split by with two levels (the value step's divisor times the table's):
+    /// 2^40, so a remainder fits the 40 bits <see cref="BalanceSplit"/> keeps.</summary>
+    public const ulong MaxSplitModulus = 1UL << 40;
 
     private static readonly UInt128 ContributionLimit = (UInt128)1 << 118;
 

@@ -705,5 +705,27 @@ public readonly record struct PoolHealth(Fixed Init, Fixed LiquidationEnd, Fixed
 }
 
 /// <summary>A balance split by its slot's table: units = Quotient × modulus + Remainder (magnitude), the sign, and
-/// whether the split is valid for the table as it is now. 24 bytes: what a revaluation reads per balance.</summary>
-internal readonly record struct BalanceSplit(ulong Quotient, ulong Remainder, ushort Slot, bool Debt, bool Valid);
+/// whether the split is valid for the table as it is now. 16 bytes, what a revaluation reads per balance: the remainder
+/// is below the largest modulus (<see cref="BalanceTable.MaxSplitModulus"/>, 2^40) and is kept in 40 bits.</summary>
+internal readonly struct BalanceSplit
+{
+    private readonly uint _remainderLow;
+    private readonly byte _remainderHigh;
+
+    public BalanceSplit(ulong quotient, ulong remainder, ushort slot, bool debt, bool valid)
+    {
+        Quotient = quotient;
+        _remainderLow = (uint)remainder;
+        _remainderHigh = (byte)(remainder >> 32);
+        Slot = slot;
+        Debt = debt;
+        Valid = valid && remainder >> 40 == 0;
+    }
+
+    public readonly ulong Quotient;
+    public readonly ushort Slot;
+    public readonly bool Debt;
+    public readonly bool Valid;
+
+    public ulong Remainder => ((ulong)_remainderHigh << 32) | _remainderLow;
+}
