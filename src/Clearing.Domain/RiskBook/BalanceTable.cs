@@ -53,7 +53,13 @@ internal sealed class BalanceTable
     private bool _roundUp;
     private ulong _valueMultiplier;
     private InvariantDivisor _valueDivisor;
-    private InvariantDivisor _weightsModulus;
+    private ulong _weightsModulus;
+
+    // v / L for v < 2^63 by a multiplication: ⌊2v·m / 2^64⌋ >> k with k = ⌈log2 L⌉ and m = ⌈2^(63+k) / L⌉ < 2^64 is
+    // exact because v·(m·L − 2^(63+k)) < 2^63·L ≤ 2^(63+k) (Granlund and Montgomery, "Division by invariant integers
+    // using multiplication", 1994).
+    private ulong _weightsReciprocal;
+    private int _weightsShift;
     private ulong _initPerModulus;
     private ulong _liquidationEndPerModulus;
     private ulong _maintPerModulus;
@@ -257,7 +263,9 @@ internal sealed class BalanceTable
 
         _valueMultiplier = (ulong)value.Multiplier;
         _valueDivisor = new InvariantDivisor(value.Divisor);
-        _weightsModulus = new InvariantDivisor(weightsModulus);
+        _weightsModulus = weightsModulus;
+        _weightsShift = 64 - System.Numerics.BitOperations.LeadingZeroCount(weightsModulus - 1);
+        _weightsReciprocal = (ulong)((((UInt128)1 << (63 + _weightsShift)) + weightsModulus - 1) / weightsModulus);
         _initPerModulus = perModulus[0];
         _liquidationEndPerModulus = perModulus[1];
         _maintPerModulus = perModulus[2];
@@ -288,7 +296,8 @@ internal sealed class BalanceTable
     {
         ulong value = _valueDivisor.DivRemSmallQuotient(Limbs.MultiplyHigh(remainder, _valueMultiplier), remainder * _valueMultiplier, out ulong rest);
         value += _roundUp && rest != 0 ? 1UL : 0UL;
-        ulong multiples = _weightsModulus.DivRemSmallQuotient(0, value, out ulong weightsRemainder);
+        ulong multiples = Limbs.MultiplyHigh(value << 1, _weightsReciprocal) >> _weightsShift;
+        ulong weightsRemainder = value - (multiples * _weightsModulus);
         ref ulong row = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_remainders), (nint)(weightsRemainder * 3));
         AddProducts(
             quotient,
