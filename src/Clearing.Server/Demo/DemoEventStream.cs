@@ -22,6 +22,19 @@ public sealed class DemoEventStream(MemberApiClient member) : IAsyncDisposable
         reading = Task.Run(() => ReadAsync(stop.Token), CancellationToken.None);
     }
 
+    /// <summary>Gap notices received: the service restarted (or the ring moved past this client) and said that events
+    /// published before may not be delivered.</summary>
+    public int Gaps
+    {
+        get
+        {
+            lock (seen)
+            {
+                return gaps;
+            }
+        }
+    }
+
     public bool Seen(string account, string kind)
     {
         lock (seen)

@@ -410,13 +410,16 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
         return $"bob: liquidation completed, WETH left {Whole(BobWeth - seized.GetValueOrDefault((bobChain.Chain.Name, bobChain.Asset)), 18)}, maintenance health {Usd(health.Maintenance)}";
     }
 
+    /// <remarks>The stream is in memory: an event published by a service that was then killed is not replayed, and the
+    /// restarted service says so with a gap notice. So liquidation.planned is required unless the stream announced a
+    /// gap (the end-to-end test kills the service right after planning); liquidation.completed, published after the
+    /// last restart, always.</remarks>
     private async Task<string> EventsAsync(CancellationToken cancellationToken)
     {
-        string[] wanted = ["liquidation.planned", "liquidation.completed"];
         await UntilAsync(
-            () => Task.FromResult(wanted.All(kind => events.Seen(Bob, kind))),
+            () => Task.FromResult(events.Seen(Bob, "liquidation.completed") && (events.Seen(Bob, "liquidation.planned") || events.Gaps > 0)),
             TimeSpan.FromSeconds(30),
-            $"the event stream to carry {string.Join(" and ", wanted)} for bob",
+            "the event stream to carry liquidation.planned (or a gap notice covering it) and liquidation.completed for bob",
             () => Task.FromResult(events.Describe()));
         foreach (var healthy in new[] { Alice, Carol })
         {
