@@ -14,16 +14,19 @@ namespace Clearing.Domain.RiskBook;
 /// multiple of every health type's product of denominators b₁·b₂·b₃. Writing units u = Q·M + R (R &lt; M), each step
 /// maps the multiple of M to a whole number exactly, so the rounded chain gives
 /// f(u) = Q·A + f(R) with A = M·a₁a₂a₃ / (b₁b₂b₃). A holds per health type, f(R) for every R &lt; M is the table.
-/// With oracle-style prices (a few decimals) and weights and haircuts of a few decimals M stays small; a slot whose
-/// M exceeds <see cref="MaxModulus"/>, or whose products do not fit, has no table and its balances take
-/// <see cref="BalanceKernel"/> (and the domain's function beyond that kernel's bounds).
+/// With oracle-style prices (a few decimals) and weights and haircuts of a few decimals M stays small.
 /// </para>
 /// <para>
 /// When M is too large for a table (an 18-decimal token priced to 10^-8: the value step alone needs 10^8) but the
 /// weights' and haircut's part L = b_haircut · lcm(b_weights) is small, the table covers that part only (two levels):
 /// f(R) = g(v) with v = ⌊R·a₁/b₁⌋ the value of the remainder and g the weight and haircut steps, and g(v) = Q'·B + g(R')
-/// for v = Q'·L + R' by the same argument — two invariant divisions per balance instead of none.
-/// The book keeps every balance split as (Q, R) by the table's modulus, so a revaluation divides nothing (one level). The modulus
+/// for v = Q'·L + R' by the same argument — one invariant division and one division by multiplication per balance.
+/// A slot whose L or M exceeds the bounds, or whose products do not fit, has no table and its balances take
+/// <see cref="BalanceKernel"/> (and the domain's function beyond that kernel's bounds).
+/// </para>
+/// <para>
+/// The book keeps every balance split as (Q, R) by the table's modulus, so a revaluation with one level divides
+/// nothing. The modulus
 /// stays while it is a multiple of what the parameters need (a price with fewer decimals needs a divisor of it), so the
 /// splits change only when a tick needs a new factor; <see cref="Rebuild"/> says when.
 /// </para>
@@ -41,7 +44,7 @@ internal sealed class BalanceTable
 
     // f(R) of the three health types for every remainder R, three values per R.
     private ulong[] _remainders = [];
-    private InvariantDivisor _modulus;
+    private ulong _modulus;
 
     // A per health type.
     private ulong _init;
@@ -69,10 +72,10 @@ internal sealed class BalanceTable
     public bool Ready { get; private set; }
 
     /// <summary>The modulus M of the last rebuild (1 when every step's denominator is 1).</summary>
-    public ulong Modulus => Ready ? _modulus.Value : 0;
+    public ulong Modulus => Ready ? _modulus : 0;
 
     /// <summary>Largest magnitude of units the table values: Q below 2^64 and every contribution below 2^118.</summary>
-    public UInt128 MaxUnits => Ready ? ((UInt128)_maxQuotient * _modulus.Value) + (_modulus.Value - 1) : 0;
+    public UInt128 MaxUnits => Ready ? ((UInt128)_maxQuotient * _modulus) + (_modulus - 1) : 0;
 
     /// <summary>Rebuilds for the slot's current price and haircut; the array is reused when large enough, so a
     /// tick allocates only when the modulus grows.</summary>
@@ -98,8 +101,8 @@ internal sealed class BalanceTable
             return false;
         }
 
-        quotient = (ulong)(magnitude / _modulus.Value);
-        remainder = (ulong)(magnitude % _modulus.Value);
+        quotient = (ulong)(magnitude / _modulus);
+        remainder = (ulong)(magnitude % _modulus);
         return true;
     }
 
@@ -229,7 +232,7 @@ internal sealed class BalanceTable
 
         UInt128 maxQuotient = (ContributionLimit - ((UInt128)1 << 64) - 1) / UInt128.Max(largest, 1);
         _maxQuotient = (ulong)UInt128.Min(maxQuotient, ulong.MaxValue);
-        _modulus = new InvariantDivisor(m);
+        _modulus = m;
         _init = multipliers[0];
         _liquidationEnd = multipliers[1];
         _maint = multipliers[2];
