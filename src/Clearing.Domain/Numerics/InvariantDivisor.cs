@@ -49,11 +49,7 @@ internal readonly struct InvariantDivisor
         return ((UInt128)quotientHigh << 64) | quotientLow;
     }
 
-    /// <summary>n / d and n mod d for n &lt; d × 2^64 (the quotient fits 64 bits): one step.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong DivRemSmallQuotient(UInt128 n, out ulong remainder) => DivRemSmallQuotient((ulong)(n >> 64), (ulong)n, out remainder);
-
-    /// <summary>(high·2^64 + low) / d and its remainder, for a dividend below d × 2^64: one step.</summary>
+    /// <summary>(high·2^64 + low) / d and its remainder, for a dividend below d × 2^64 (the quotient fits 64 bits): one step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong DivRemSmallQuotient(ulong high, ulong low, out ulong remainder)
     {

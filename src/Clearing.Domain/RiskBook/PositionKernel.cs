@@ -145,9 +145,7 @@ internal readonly struct PositionRow
 {
     public PositionRow(Fixed size, Fixed entryPrice, Fixed lastFundingIndex, PerpMarket market)
     {
-        Long = size.IsPositive;
-        Side = Long ? 0 : 1;
-        ShortMask = Long ? 0 : ulong.MaxValue;
+        Side = size.IsPositive ? 0 : 1;
         Fixed absSize = size.Abs();
         Fixed ratioInit = Fixed.Zero, ratioMaint = Fixed.Zero;
         ulong whole = 0;
@@ -183,13 +181,14 @@ internal readonly struct PositionRow
     public readonly ulong PremiumInit;
     public readonly ulong PremiumMaint;
 
-    /// <summary>All ones for a short, zero for a long: negates a two's-complement value without a branch.</summary>
-    public readonly ulong ShortMask;
-
     /// <summary>0 for a long, 1 for a short: the index of the side's price in <see cref="MarketFactors.Prices"/>.</summary>
     public readonly int Side;
-    public readonly bool Long;
     public readonly bool Fast;
+
+    public bool Long => Side == 0;
+
+    /// <summary>All ones for a short, zero for a long: negates a two's-complement value without a branch.</summary>
+    public ulong ShortMask => 0UL - (ulong)Side;
 }
 
 /// <summary>
