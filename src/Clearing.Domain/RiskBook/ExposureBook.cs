@@ -13,16 +13,18 @@ namespace Clearing.Domain.RiskBook;
 /// struct-of-arrays layout, with the health of each pool kept current: the structure the netting grain owns.
 /// <para>
 /// Layout: pool p's balances live in rows [p × balanceStride, p × balanceStride + count) of flat arrays
-/// (collateral slot, base units), its positions likewise (market, size, entry, funding index); a slot is one
+/// (collateral slot, base units, their split by the slot's table), its positions likewise (market, size, entry, funding
+/// index, the kernels' prepared rows); a slot is one
 /// (chain, asset) of the <see cref="RiskContext"/>, a market one perp market. Each slot and each market keeps
 /// the list of pools exposed to it, so a price tick re-evaluates exactly those pools; prices, weights and
 /// haircuts are resolved once per slot and market, not per pool.
 /// </para>
 /// <para>
-/// The math is <see cref="CollateralParams.Contributions"/> and <see cref="PerpMargin.Contributions"/>, the
-/// same static functions the per-account health (<see cref="HealthCalculator"/>) uses, summed per health type.
-/// Each row keeps its last contributions, so a tick recomputes only the rows of the changed slot or market and
-/// re-sums the pool (health is additive per row, and integer sums are exact). Evaluating a pool allocates
+/// The results are those of <see cref="CollateralParams.Contributions"/> and <see cref="PerpMargin.Contributions"/>,
+/// the functions the per-account health (<see cref="HealthCalculator"/>) uses, summed per health type, bit for bit;
+/// the common path gets them through kernels prepared per tick and per row (<see cref="BalanceTable"/>,
+/// <see cref="LotKernel"/>, <see cref="PositionKernel"/>; src/Clearing.Domain/README.md, "Risk book"). No
+/// price-dependent result is kept per row: every evaluation sums every row of the pool. Evaluating a pool allocates
 /// nothing (a volatility add-on's square root would fall back to <see cref="System.Numerics.BigInteger"/> only
 /// for a variance × horizon of 340 or more). Pending deposits are worth zero in every health and are not held here. Not thread-safe: one
 /// owner (the netting grain) calls it, one turn at a time.
