@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Net;
 using System.Text;
 using Clearing.Actors;
 using Clearing.Actors.Testing;
@@ -118,6 +119,26 @@ public sealed class ApiTestServer : IAsyncLifetime
         }
 
         return request;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/>'s event stream signed with <paramref name="key"/> (resuming after
+    /// <paramref name="lastEventId"/> when given), asserts 200 and waits (up to 30 s) for the stream's opening comment:
+    /// from there on the server holds this connection's position.
+    /// </summary>
+    public async Task<SseClient> OpenEventStreamAsync(ApiKey key, string path, string? lastEventId = null)
+    {
+        var request = Signed(key, HttpMethod.Get, path);
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var client = new SseClient(response);
+        await client.ReadUntilAsync(f => f.Comment?.StartsWith("stream ", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(30));
+        return client;
     }
 
     /// <summary>Stops the host (graceful shutdown); <see cref="DisposeAsync"/> still cleans up.</summary>

@@ -14,7 +14,7 @@ public sealed class EventStreamAndOpenApiTests(ApiTestServer server) : IClassFix
     [Fact]
     public async Task Idle_stream_sends_a_heartbeat_comment_each_interval_of_the_servers_clock()
     {
-        await using var stream = await OpenAsync("/v1/accounts/a11/events");
+        await using var stream = await server.OpenEventStreamAsync(server.Member1, "/v1/accounts/a11/events");
         var heartbeat = stream.ReadUntilAsync(f => f.Comment?.StartsWith("heartbeat", StringComparison.Ordinal) == true, Deadline);
 
         // The stream waits on the server's (fake) clock: move it on until the heartbeat shows, within the deadline.
@@ -33,10 +33,10 @@ public sealed class EventStreamAndOpenApiTests(ApiTestServer server) : IClassFix
     public async Task Stream_of_a_disconnected_client_ends_and_a_new_one_still_gets_events()
     {
         var hub = server.Services.GetRequiredService<AccountEventHub>();
-        var first = await OpenAsync("/v1/accounts/a12/events");
+        var first = await server.OpenEventStreamAsync(server.Member1, "/v1/accounts/a12/events");
         await first.DisposeAsync();
 
-        await using var second = await OpenAsync("/v1/accounts/a12/events");
+        await using var second = await server.OpenEventStreamAsync(server.Member1, "/v1/accounts/a12/events");
         hub.Publish(new AccountEvent("a12", AccountEventKinds.TradeApplied, DateTimeOffset.UnixEpoch, new Dictionary<string, string> { ["market"] = "ETH-PERP" }));
 
         var frames = await second.ReadUntilAsync(f => f.Event == AccountEventKinds.TradeApplied, Deadline);
@@ -151,14 +151,5 @@ public sealed class EventStreamAndOpenApiTests(ApiTestServer server) : IClassFix
         Assert.Equal(path.Contains("{id}", StringComparison.Ordinal) || path.Contains("operator", StringComparison.Ordinal), responses.TryGetProperty("403", out _));
         var reference = success.Value.GetProperty("content").GetProperty(successMediaType).GetProperty("schema").GetProperty("$ref").GetString()!;
         Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty(reference.Split('/')[^1], out _));
-    }
-
-    private async Task<SseClient> OpenAsync(string path)
-    {
-        var response = await server.Http.SendAsync(server.Signed(server.Member1, HttpMethod.Get, path), HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var client = new SseClient(response);
-        await client.ReadUntilAsync(f => f.Comment?.StartsWith("stream ", StringComparison.Ordinal) == true, Deadline);
-        return client;
     }
 }

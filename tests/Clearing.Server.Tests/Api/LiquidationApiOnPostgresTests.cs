@@ -35,7 +35,7 @@ public sealed class LiquidationApiOnPostgresTests(PostgresApiTestServer fixture)
         Assert.False(string.IsNullOrWhiteSpace(refusal.GetProperty("detail").GetString()));
         Assert.Equal("true", healthyAgain.Headers.GetValues("Idempotent-Replayed").Single());
 
-        var stream = await OpenStreamAsync("/v1/accounts/a1/events");
+        var stream = await server.OpenEventStreamAsync(server.Member1, "/v1/accounts/a1/events");
         await using (stream)
         {
             // Mark 1,800: PnL −800, equity 200, maintenance requirement 360 → maintenance health −160: liquidatable.
@@ -83,13 +83,4 @@ public sealed class LiquidationApiOnPostgresTests(PostgresApiTestServer fixture)
 
     private Task<HttpResponseMessage> Propose(string account, string key) =>
         server.Http.SendAsync(server.Signed(server.Operator, HttpMethod.Post, $"/v1/operator/accounts/{account}/liquidations", """{"reason":"mark fell; operator check"}""", idempotencyKey: key));
-
-    private async Task<SseClient> OpenStreamAsync(string path)
-    {
-        var response = await server.Http.SendAsync(server.Signed(server.Member1, HttpMethod.Get, path), HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var client = new SseClient(response);
-        await client.ReadUntilAsync(f => f.Comment?.StartsWith("stream ", StringComparison.Ordinal) == true, Deadline);
-        return client;
-    }
 }

@@ -201,21 +201,11 @@ public sealed class MemberApiOnPostgresTests(PostgresApiTestServer fixture) : IC
     private static void Publish(AccountEventHub hub, string account, string note) =>
         hub.Publish(new AccountEvent(account, AccountEventKinds.MarginCall, DateTimeOffset.UnixEpoch, new Dictionary<string, string> { ["note"] = note }));
 
+    /// <summary>The stream <see cref="ApiTestServer.OpenEventStreamAsync"/> opens, checked to be served as text/event-stream.</summary>
     private async Task<SseClient> OpenStreamAsync(ApiKey key, string path, string? lastEventId = null)
     {
-        var request = server.Signed(key, HttpMethod.Get, path);
-        if (lastEventId is not null)
-        {
-            request.Headers.Add("Last-Event-ID", lastEventId);
-        }
-
-        var response = await server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        var client = new SseClient(response);
-
-        // The stream's opening comment: from here on the server holds this connection's position.
-        await client.ReadUntilAsync(f => f.Comment?.StartsWith("stream ", StringComparison.Ordinal) == true, Deadline);
+        var client = await server.OpenEventStreamAsync(key, path, lastEventId);
+        Assert.Equal("text/event-stream", client.Response.Content.Headers.ContentType?.MediaType);
         return client;
     }
 
