@@ -1,14 +1,10 @@
-using System.Globalization;
-using System.Net;
 using System.Numerics;
-using System.Text.Json;
 using Clearing.Chains;
 using Clearing.Chains.Evm.Abi;
 using Clearing.Chains.Evm.Model;
 using Clearing.Chains.Evm.Signing;
 using Clearing.IntegrationTests.Evm;
 using Clearing.TestKit;
-using Microsoft.Extensions.Logging;
 
 namespace Clearing.IntegrationTests.Serve;
 
@@ -39,11 +35,7 @@ public sealed class ServeEvmLiquidationTests : IAsyncLifetime
         await contracts.DepositTokenAsync(vault, jup, AnvilNode.DevAccount1, AccountIdCodec.ToBytes32("alice"), Deposited);
         var config = folder.WriteConfig(
             await folder.AnvilChainAsync(node, vault, jup, "JUP", liquidationReceiver: receiver),
-            oracles: new
-            {
-                RefreshIntervalMs = "100",
-                Assets = new { JUP = new { Sources = new { desk = new { Kind = "operator", HeartbeatSeconds = "600" } } } },
-            });
+            oracles: ServeFolder.OperatorPricedOracles("JUP"));
         serve = await ServeHost.StartAsync(config);
     }
 
@@ -51,59 +43,19 @@ public sealed class ServeEvmLiquidationTests : IAsyncLifetime
     public async Task A_price_fall_liquidates_by_seizing_the_collateral_through_the_vault_once()
     {
         await node.MineAsync(3);
-        await Wait.UntilAsync(HasJupAsync, TimeSpan.FromSeconds(60), "alice's JUP credited");
+        await ServeScenario.WaitForBalanceAsync(() => ServeScenario.AliceBalanceAsync(serve.Http, ServeFolder.Chain, "JUP"), b => b.Available == Deposited, "alice's JUP credited");
 
-        // Long 1 ETH-PERP at 2,400 against a 2,000 mark: a 400 USD loss, initial health still positive.
-        using (var trade = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/trades", """{"market":"ETH-PERP","sizeDelta":"1","price":"2400"}""", "trade-1")))
-        {
-            Assert.True(trade.StatusCode == HttpStatusCode.Created, $"trade: {(int)trade.StatusCode} {await trade.Content.ReadAsStringAsync()}");
-        }
+        await ServeScenario.TradeAtALossThenDropJupAsync(serve.Http);
 
-        using (var price = await serve.Http.SendAsync(ServeFolder.SignedAsOperator(HttpMethod.Post, "/v1/operator/prices/JUP", """{"price":"0.3"}""")))
-        {
-            Assert.Equal(HttpStatusCode.OK, price.StatusCode);
-        }
+        var liquidation = await ServeScenario.WaitForOneCompletedLiquidationAsync(serve, () => node.MineAsync(1));
 
-        JsonElement liquidation = default;
-        try
-        {
-            await Wait.UntilAsync(
-                async () =>
-                {
-                    await node.MineAsync(1);
-                    using var response = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Get, "/v1/accounts/alice/liquidations"));
-                    using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                    var all = document.RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
-                    liquidation = all.FirstOrDefault();
-                    return all.Count == 1 && liquidation.GetProperty("state").GetString() == "completed";
-                },
-                TimeSpan.FromSeconds(90),
-                "alice's liquidation completed");
-        }
-        catch (TimeoutException timeout)
-        {
-            var warnings = string.Join(" | ", serve.Logs.Lines.Where(l => l.Level >= LogLevel.Warning).TakeLast(5).Select(l => l.Message));
-            throw new TimeoutException($"{timeout.Message} Last liquidation: {liquidation}. Last warnings: {warnings}", timeout);
-        }
-
-        var seizure = Assert.Single(liquidation.GetProperty("steps").EnumerateArray(), s => s.GetProperty("kind").GetString() == "seize");
-        Assert.Equal((ServeFolder.Chain, "JUP", "confirmed"), (seizure.GetProperty("chain").GetString(), seizure.GetProperty("asset").GetString(), seizure.GetProperty("state").GetString()));
-        var seized = BigInteger.Parse(seizure.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture);
-        Assert.True(seized > 0, "a positive amount was seized");
+        var (seizure, seized) = ServeScenario.ConfirmedSeizure(liquidation, ServeFolder.Chain, "JUP");
         Assert.Equal(seized, await BalanceOfAsync(receiver));
         Assert.Equal(Deposited - seized, await BalanceOfAsync(vault));
         Assert.True(await LiquidationIdUsedAsync(seizure.GetProperty("decisionId").GetString()!));
 
         await node.MineAsync(5);
         Assert.Equal(seized, await BalanceOfAsync(receiver));
-    }
-
-    private async Task<bool> HasJupAsync()
-    {
-        using var response = await serve.Http.SendAsync(ServeFolder.Signed(HttpMethod.Get, "/v1/accounts/alice"));
-        using var view = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return view.RootElement.GetProperty("balances").EnumerateArray()
-            .Any(b => b.GetProperty("asset").GetString() == "JUP" && b.GetProperty("available").GetString() == Deposited.ToString(CultureInfo.InvariantCulture));
     }
 
     private Task<bool> LiquidationIdUsedAsync(string decisionId) => ServeScenario.LiquidationIdUsedAsync(node, vault, decisionId);

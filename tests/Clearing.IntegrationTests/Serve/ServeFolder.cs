@@ -136,6 +136,13 @@ internal sealed class ServeFolder : IDisposable
         };
     }
 
+    /// <summary>The <c>Clearing:Oracles</c> section pricing <paramref name="asset"/> by the operator alone (refreshed every 100 ms, 600 s heartbeat).</summary>
+    public static object OperatorPricedOracles(string asset) => new
+    {
+        RefreshIntervalMs = "100",
+        Assets = new Dictionary<string, object> { [asset] = new { Sources = new { desk = new { Kind = "operator", HeartbeatSeconds = "600" } } } },
+    };
+
     /// <summary>A request signed as member m1 against the real clock (serve runs on TimeProvider.System).</summary>
     public static HttpRequestMessage Signed(HttpMethod method, string pathAndQuery, string body = "", string? idempotencyKey = null) =>
         Signed(method, pathAndQuery, body, idempotencyKey, "m1-key", Secret);

@@ -25,11 +25,7 @@ public sealed class ServeOperatorPriceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var config = folder.WriteConfig(new Dictionary<string, object>(), oracles: new
-        {
-            RefreshIntervalMs = "100",
-            Assets = new { ETH = new { Sources = new { desk = new { Kind = "operator", HeartbeatSeconds = "600" } } } },
-        });
+        var config = folder.WriteConfig(new Dictionary<string, object>(), oracles: ServeFolder.OperatorPricedOracles("ETH"));
         serve = await ServeHost.StartAsync(config);
         await ServeOracleChecks.CreditOneEthAsync(serve);
     }

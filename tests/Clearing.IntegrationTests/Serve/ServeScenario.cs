@@ -8,6 +8,7 @@ using Clearing.Chains.Evm.Execution;
 using Clearing.Chains.Evm.Model;
 using Clearing.IntegrationTests.Evm;
 using Clearing.TestKit;
+using Microsoft.Extensions.Logging;
 
 namespace Clearing.IntegrationTests.Serve;
 
@@ -96,6 +97,73 @@ internal static class ServeScenario
         {
             throw new TimeoutException($"{timeout.Message} Alice's balance last seen: {last}.{context?.Invoke()}", timeout);
         }
+    }
+
+    /// <summary>
+    /// Alice's way into liquidation once her JUP is credited: long 1 ETH-PERP at 2,400 against a 2,000 mark (a 400 USD
+    /// loss, initial health still positive), then the operator's JUP price falls to 0.3 USD.
+    /// </summary>
+    public static async Task TradeAtALossThenDropJupAsync(HttpClient http)
+    {
+        using (var trade = await http.SendAsync(ServeFolder.Signed(HttpMethod.Post, "/v1/accounts/alice/trades", """{"market":"ETH-PERP","sizeDelta":"1","price":"2400"}""", "trade-1")))
+        {
+            Assert.True(trade.StatusCode == HttpStatusCode.Created, $"trade: {(int)trade.StatusCode} {await trade.Content.ReadAsStringAsync()}");
+        }
+
+        using var price = await http.SendAsync(ServeFolder.SignedAsOperator(HttpMethod.Post, "/v1/operator/prices/JUP", """{"price":"0.3"}"""));
+        Assert.Equal(HttpStatusCode.OK, price.StatusCode);
+    }
+
+    /// <summary>Alice's liquidations from <c>GET /v1/accounts/alice/liquidations</c>, asserted answered (200).</summary>
+    public static async Task<List<JsonElement>> AliceLiquidationsAsync(HttpClient http)
+    {
+        using var response = await http.SendAsync(ServeFolder.Signed(HttpMethod.Get, "/v1/accounts/alice/liquidations"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET liquidations: {(int)response.StatusCode} {text}");
+        using var document = JsonDocument.Parse(text);
+        return [.. document.RootElement.EnumerateArray().Select(e => e.Clone())];
+    }
+
+    /// <summary>
+    /// Waits (up to 90 s) until alice has exactly one liquidation and it completed, running <paramref name="advanceChain"/>
+    /// (a block, a slot) before each check; returns it. A timeout names the liquidation last seen and serve's last warnings.
+    /// </summary>
+    public static async Task<JsonElement> WaitForOneCompletedLiquidationAsync(ServeHost serve, Func<Task> advanceChain)
+    {
+        JsonElement liquidation = default;
+        try
+        {
+            await Wait.UntilAsync(
+                async () =>
+                {
+                    await advanceChain();
+                    var all = await AliceLiquidationsAsync(serve.Http);
+                    liquidation = all.FirstOrDefault();
+                    return all.Count == 1 && liquidation.GetProperty("state").GetString() == "completed";
+                },
+                TimeSpan.FromSeconds(90),
+                "alice's liquidation completed");
+        }
+        catch (TimeoutException timeout)
+        {
+            var warnings = string.Join(" | ", serve.Logs.Lines.Where(l => l.Level >= LogLevel.Warning).TakeLast(5).Select(l => l.Message));
+            throw new TimeoutException($"{timeout.Message} Last liquidation: {liquidation}. Last warnings: {warnings}", timeout);
+        }
+
+        return liquidation;
+    }
+
+    /// <summary>
+    /// The <paramref name="liquidation"/>'s single seize step, asserted confirmed for <paramref name="asset"/> on
+    /// <paramref name="chain"/> with a positive amount (the asset's smallest units).
+    /// </summary>
+    public static (JsonElement Step, BigInteger Seized) ConfirmedSeizure(JsonElement liquidation, string chain, string asset)
+    {
+        var step = Assert.Single(liquidation.GetProperty("steps").EnumerateArray(), s => s.GetProperty("kind").GetString() == "seize");
+        Assert.Equal((chain, asset, "confirmed"), (step.GetProperty("chain").GetString(), step.GetProperty("asset").GetString(), step.GetProperty("state").GetString()));
+        var seized = BigInteger.Parse(step.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture);
+        Assert.True(seized > 0, "a positive amount was seized");
+        return (step, seized);
     }
 
     private static BigInteger Units(JsonElement balance, string name) => BigInteger.Parse(balance.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
