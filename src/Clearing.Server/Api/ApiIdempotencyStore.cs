@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Clearing.Persistence;
+using static Clearing.Server.DbCommands;
 
 namespace Clearing.Server.Api;
 
@@ -99,20 +99,5 @@ public sealed class ApiIdempotencyStore(ClearingDatabase database, TimeProvider 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var count = Command(connection, "SELECT COUNT(*) FROM api_idempotency_key WHERE member_id = @member", ("@member", memberId));
         return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    internal static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-
-        return command;
     }
 }

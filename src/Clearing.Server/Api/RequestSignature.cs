@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -29,4 +31,33 @@ public static class RequestSignature
 
     public static string ComputeHex(ReadOnlySpan<byte> secret, string timestamp, string nonce, string method, string pathAndQuery, ReadOnlySpan<byte> body) =>
         Convert.ToHexStringLower(Compute(secret, timestamp, nonce, method, pathAndQuery, body));
+
+    /// <summary>
+    /// A request as a member's client sends it: <paramref name="body"/> as JSON content unless it is a GET, the key,
+    /// the current timestamp, a fresh 128-bit nonce, the signature, and <paramref name="idempotencyKey"/> when given.
+    /// Sign every attempt afresh: a nonce is accepted once.
+    /// </summary>
+    public static HttpRequestMessage CreateSignedRequest(HttpMethod method, string pathAndQuery, string body, string keyId, ReadOnlySpan<byte> secret, string? idempotencyKey)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var bodyBytes = Encoding.UTF8.GetBytes(body);
+        var request = new HttpRequestMessage(method, pathAndQuery);
+        if (method != HttpMethod.Get)
+        {
+            request.Content = new ByteArrayContent(bodyBytes);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        request.Headers.Add(KeyHeader, keyId);
+        request.Headers.Add(TimestampHeader, timestamp);
+        request.Headers.Add(NonceHeader, nonce);
+        request.Headers.Add(SignatureHeader, ComputeHex(secret, timestamp, nonce, method.Method, pathAndQuery, bodyBytes));
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add(ApiEndpoints.IdempotencyKeyHeader, idempotencyKey);
+        }
+
+        return request;
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Clearing.Grains.Accounts;
 using Clearing.Persistence;
 using Clearing.Persistence.Outbox;
+using Clearing.Server.Chains;
 
 namespace Clearing.Server.Api;
 
@@ -26,7 +27,7 @@ public sealed class WithdrawalStatusReader(ClearingDatabase database)
         var prefix = $"{MarginAccountGrain.WithdrawKind}:{account.AccountId}:";
         var rows = new List<WithdrawalStatusResponse>();
         await using (var connection = await database.OpenAsync(cancellationToken))
-        await using (var select = ApiIdempotencyStore.Command(connection, """
+        await using (var select = DbCommands.Command(connection, """
                 SELECT decision_id, payload_json, state, tx_id, failure_reason, created_at_ms, updated_at_ms FROM outbox_action
                 WHERE kind = @kind AND substr(decision_id, 1, @length) = @prefix
                 ORDER BY action_id DESC LIMIT @limit
@@ -78,7 +79,7 @@ public sealed class WithdrawalStatusReader(ClearingDatabase database)
     private static WithdrawalStatusResponse ToResponse(
         AccountSnapshot account, string decisionId, string payloadJson, OutboxState state, string? transaction, string? failure, DateTimeOffset createdAt, DateTimeOffset updatedAt)
     {
-        var payload = JsonSerializer.Deserialize<WithdrawPayload>(payloadJson)
+        var payload = JsonSerializer.Deserialize<GrainDecision.WithdrawPayload>(payloadJson)
             ?? throw new InvalidOperationException($"Outbox action {decisionId} has an empty payload.");
         var status = state switch
         {
@@ -97,7 +98,4 @@ public sealed class WithdrawalStatusReader(ClearingDatabase database)
             reservation.Units.ToString(System.Globalization.CultureInfo.InvariantCulture), reservation.Destination, null, null, false, null, null);
 
     private static string CommandId(string accountId, string decisionId) => decisionId[($"{MarginAccountGrain.WithdrawKind}:{accountId}:").Length..];
-
-    /// <summary>The grain's <c>withdraw</c> outbox payload (PascalCase, units as text).</summary>
-    private sealed record WithdrawPayload(string Account, string Chain, string Asset, string Units, string Destination);
 }

@@ -71,6 +71,6 @@ public sealed record GrainDecision(string Kind, string Account, string Asset, st
         return Kind == SeizeAction.Kind ? payouts.Seizure(Asset, units) : payouts.Withdrawal(Asset, units, Destination ?? "");
     }
 
-    /// <summary>The grain's withdrawal payload (default, PascalCase JSON names).</summary>
-    private sealed record WithdrawPayload(string Account, string Chain, string Asset, string Units, string Destination);
+    /// <summary>The grain's withdrawal payload (default, PascalCase JSON names, units as text).</summary>
+    internal sealed record WithdrawPayload(string Account, string Chain, string Asset, string Units, string Destination);
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Clearing.Actors.Hosting;
 using Clearing.Chains;
 using Clearing.Grains.Accounts;
@@ -132,14 +131,10 @@ public abstract partial class ChainWorker(string family, string chainName, TimeS
 
         var finished = await Database.ReadAsync(async connection =>
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
+            await using var command = DbCommands.Command(connection, """
                 SELECT action_id, decision_id, kind, state, payload_json, tx_id, failure_reason FROM outbox_action
                 WHERE chain = @chain AND kind IN (@withdraw, @seize) AND state IN ('confirmed', 'failed') ORDER BY action_id
-                """;
-            Parameter(command, "@chain", ChainName);
-            Parameter(command, "@withdraw", MarginAccountGrain.WithdrawKind);
-            Parameter(command, "@seize", SeizeAction.Kind);
+                """, ("@chain", ChainName), ("@withdraw", MarginAccountGrain.WithdrawKind), ("@seize", SeizeAction.Kind));
             var rows = new List<FinishedDecision>();
             await using var reader = await command.ExecuteReaderAsync(token);
             while (await reader.ReadAsync(token))
@@ -158,14 +153,6 @@ public abstract partial class ChainWorker(string family, string chainName, TimeS
         }
 
         recovered = true;
-    }
-
-    private static void Parameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 
     /// <summary>

@@ -1,9 +1,6 @@
-using Clearing.Actors.Hosting;
-using Clearing.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Clearing.Server.Chains;
 
@@ -23,12 +20,7 @@ public static class EvmChainRegistration
 
         foreach (var chain in chains)
         {
-            builder.Services.AddSingleton<IHostedService>(provider => new EvmChainWorker(
-                chain,
-                provider.GetRequiredService<ActorHost>(),
-                provider.GetRequiredService<ClearingDatabase>(),
-                provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<ILogger<EvmChainWorker>>()));
+            builder.Services.AddSingleton<IHostedService>(provider => ActivatorUtilities.CreateInstance<EvmChainWorker>(provider, chain));
         }
 
         return builder;

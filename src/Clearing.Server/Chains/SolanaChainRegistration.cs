@@ -1,10 +1,7 @@
-using Clearing.Actors.Hosting;
-using Clearing.Persistence;
 using Clearing.Server.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Clearing.Server.Chains;
 
@@ -22,12 +19,7 @@ public static class SolanaChainRegistration
             return builder;
         }
 
-        builder.Services.AddSingleton<IHostedService>(provider => new SolanaChainWorker(
-            chain,
-            provider.GetRequiredService<ActorHost>(),
-            provider.GetRequiredService<ClearingDatabase>(),
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<SolanaChainWorker>>()));
+        builder.Services.AddSingleton<IHostedService>(provider => ActivatorUtilities.CreateInstance<SolanaChainWorker>(provider, chain));
         builder.Services.AddSingleton<IDepositInstructionProvider>(new SolanaDepositInstructionProvider(chain));
         return builder;
     }

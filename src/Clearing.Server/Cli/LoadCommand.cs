@@ -365,20 +365,6 @@ public static class LoadRunner
             LoadMix.Trade => (HttpMethod.Post, $"/v1/accounts/{account}/trades", $$"""{"market":"{{plan.Market}}","sizeDelta":"{{(sequence % 2 == 0 ? "0.01" : "-0.01")}}","price":"{{plan.Price}}"}"""),
             _ => (HttpMethod.Post, $"/v1/accounts/{account}/withdrawals", $$"""{"chain":"{{plan.Chain}}","asset":"{{plan.Asset}}","units":"{{plan.Units}}","destination":"{{plan.Destination}}"}"""),
         };
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var bodyBytes = Encoding.UTF8.GetBytes(body);
-        var request = new HttpRequestMessage(method, path);
-        if (method == HttpMethod.Post)
-        {
-            request.Content = new ByteArrayContent(bodyBytes) { Headers = { ContentType = new("application/json") } };
-            request.Headers.Add(ApiEndpoints.IdempotencyKeyHeader, idempotencyKey);
-        }
-
-        request.Headers.Add(RequestSignature.KeyHeader, target.KeyId);
-        request.Headers.Add(RequestSignature.TimestampHeader, timestamp);
-        request.Headers.Add(RequestSignature.NonceHeader, nonce);
-        request.Headers.Add(RequestSignature.SignatureHeader, RequestSignature.ComputeHex(target.Secret, timestamp, nonce, method.Method, path, bodyBytes));
-        return request;
+        return RequestSignature.CreateSignedRequest(method, path, body, target.KeyId, target.Secret, method == HttpMethod.Post ? idempotencyKey : null);
     }
 }

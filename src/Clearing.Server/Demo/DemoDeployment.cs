@@ -192,7 +192,7 @@ public static class DemoDeployer
     private static async Task AirdropAsync(SolanaRpcClient client, PublicKey account, CancellationToken cancellationToken)
     {
         var signature = (await client.RequestAirdropAsync(account, TenSolLamports, Commitment.Confirmed, cancellationToken)).Value;
-        await SolanaTransactions.WaitAsync(client, signature, "confirmed", cancellationToken);
+        await SolanaTransactions.WaitConfirmedAsync(client, signature, cancellationToken);
     }
 
     private static byte[] Bytecode(string root, string contract)

@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Clearing.Server.Api;
 
@@ -90,27 +87,6 @@ public sealed class MemberApiClient(Uri baseAddress, string keyId, byte[] secret
         }
     }
 
-    private HttpRequestMessage Sign(HttpMethod method, string pathAndQuery, string body, string? idempotencyKey)
-    {
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var bodyBytes = Encoding.UTF8.GetBytes(body);
-        var request = new HttpRequestMessage(method, pathAndQuery);
-        if (method != HttpMethod.Get)
-        {
-            request.Content = new ByteArrayContent(bodyBytes);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
-
-        request.Headers.Add(RequestSignature.KeyHeader, keyId);
-        request.Headers.Add(RequestSignature.TimestampHeader, timestamp);
-        request.Headers.Add(RequestSignature.NonceHeader, nonce);
-        request.Headers.Add(RequestSignature.SignatureHeader, RequestSignature.ComputeHex(secret, timestamp, nonce, method.Method, pathAndQuery, bodyBytes));
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add(ApiEndpoints.IdempotencyKeyHeader, idempotencyKey);
-        }
-
-        return request;
-    }
+    private HttpRequestMessage Sign(HttpMethod method, string pathAndQuery, string body, string? idempotencyKey) =>
+        RequestSignature.CreateSignedRequest(method, pathAndQuery, body, keyId, secret, idempotencyKey);
 }

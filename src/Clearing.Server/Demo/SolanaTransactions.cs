@@ -16,12 +16,12 @@ public static class SolanaTransactions
         var blockhash = (await client.GetLatestBlockhashAsync(Commitment.Confirmed, cancellationToken)).Value.Value.Blockhash;
         var transaction = Transaction.Sign(MessageCompiler.CompileLegacy(payer.PublicKey, blockhash, instructions), [payer, .. extraSigners]);
         var signature = (await client.SendTransactionAsync(transaction, Commitment.Confirmed, cancellationToken: cancellationToken)).Value;
-        await WaitAsync(client, signature, "confirmed", cancellationToken);
+        await WaitConfirmedAsync(client, signature, cancellationToken);
         return signature;
     }
 
-    /// <summary>Waits until <paramref name="signature"/> is at <paramref name="commitment"/> (<c>confirmed</c> also accepts finalized); throws if it failed.</summary>
-    public static async Task WaitAsync(SolanaRpcClient client, string signature, string commitment, CancellationToken cancellationToken)
+    /// <summary>Waits until <paramref name="signature"/> is confirmed (or finalized); throws if it failed.</summary>
+    public static async Task WaitConfirmedAsync(SolanaRpcClient client, string signature, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Deadline);
@@ -30,7 +30,7 @@ public static class SolanaTransactions
             while (true)
             {
                 var status = (await client.GetSignatureStatusesAsync([signature], searchTransactionHistory: true, timeout.Token)).Value.Value[0];
-                if (status is not null && (status.ConfirmationStatus == commitment || status.ConfirmationStatus == "finalized"))
+                if (status is { ConfirmationStatus: "confirmed" or "finalized" })
                 {
                     if (status.Failed)
                     {
@@ -46,7 +46,7 @@ public static class SolanaTransactions
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"Solana transaction {signature} did not reach {commitment} within {Deadline.TotalSeconds:0} s.");
+            throw new TimeoutException($"Solana transaction {signature} did not reach confirmed within {Deadline.TotalSeconds:0} s.");
         }
     }
 }

@@ -21,7 +21,6 @@ public sealed partial class OracleRefreshService(OraclePriceBook book, TimeProvi
             {
                 await book.RefreshAllAsync(stoppingToken);
                 ReportChanges();
-                await Task.Delay(book.RefreshInterval, clock, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -31,14 +30,15 @@ public sealed partial class OracleRefreshService(OraclePriceBook book, TimeProvi
             {
                 // Sources report their own failures as readings; this is anything else. The last prices stay published.
                 LogRefreshFailed(logger, e.Message);
-                try
-                {
-                    await Task.Delay(book.RefreshInterval, clock, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+            }
+
+            try
+            {
+                await Task.Delay(book.RefreshInterval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }

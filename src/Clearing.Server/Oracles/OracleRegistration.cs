@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Clearing.Server.Oracles;
 
@@ -27,10 +26,7 @@ public static class OracleRegistration
         services.RemoveAll<IRiskConfigurationProvider>();
         services.AddSingleton(provider => new OraclePriceBook(Resolve(riskFile, provider), settings, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRiskConfigurationProvider>(provider => provider.GetRequiredService<OraclePriceBook>());
-        services.AddSingleton<IHostedService>(provider => new OracleRefreshService(
-            provider.GetRequiredService<OraclePriceBook>(),
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<OracleRefreshService>>()));
+        services.AddSingleton<IHostedService>(provider => ActivatorUtilities.CreateInstance<OracleRefreshService>(provider));
         return builder;
     }
 

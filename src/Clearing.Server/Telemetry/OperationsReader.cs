@@ -5,6 +5,7 @@ using System.Text.Json;
 using Clearing.Actors;
 using Clearing.Grains.Risk;
 using Clearing.Persistence;
+using static Clearing.Server.DbCommands;
 
 namespace Clearing.Server.Telemetry;
 
@@ -119,13 +120,6 @@ public sealed class OperationsReader(ClearingDatabase database, IGrainFactory gr
         }
 
         return ("unknown", BigInteger.Zero);
-    }
-
-    private static DbCommand Command(DbConnection connection, string text)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = text;
-        return command;
     }
 
     /// <summary>COUNT(*) is a bigint on PostgreSQL and an integer on SQLite; both fit a long.</summary>
