@@ -34,17 +34,22 @@ public sealed class GrainTestHost : IAsyncDisposable
 
     public DurableDepositSink Sink => new(host.GrainFactory);
 
-    public static async Task<GrainTestHost> StartAsync(ClearingDatabase database, string hostId = "host-1", FakeClock? clock = null, IRiskConfigurationProvider? risk = null)
+    public static Task<GrainTestHost> StartAsync(ClearingDatabase database, string hostId = "host-1", FakeClock? clock = null, IRiskConfigurationProvider? risk = null) =>
+        StartAsync(database, new ActorHostOptions { HostId = hostId }, clock, risk);
+
+    /// <param name="extraServices">Services besides the unit of work, cursor store and risk configuration every host gets.</param>
+    public static async Task<GrainTestHost> StartAsync(ClearingDatabase database, ActorHostOptions options, FakeClock? clock = null, IRiskConfigurationProvider? risk = null,
+        IReadOnlyDictionary<Type, object>? extraServices = null)
     {
         clock ??= new FakeClock();
         var stores = SqlActorStores.For(database);
-        var services = new TestServices(new Dictionary<Type, object>
+        var services = new Dictionary<Type, object>(extraServices ?? new Dictionary<Type, object>())
         {
             [typeof(DurableUnitOfWork)] = new DurableUnitOfWork(database),
             [typeof(CursorStore)] = new CursorStore(database),
             [typeof(IRiskConfigurationProvider)] = risk ?? TestRisk.Configuration,
-        });
-        var host = new ActorHost(new ActorHostOptions { HostId = hostId }, new GrainRegistry().AddClearingGrains(), stores, clock, services);
+        };
+        var host = new ActorHost(options, new GrainRegistry().AddClearingGrains(), stores, clock, new TestServices(services));
         await host.StartAsync();
         return new GrainTestHost(host, clock);
     }

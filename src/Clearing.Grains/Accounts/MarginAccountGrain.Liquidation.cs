@@ -298,8 +298,7 @@ public sealed partial class MarginAccountGrain
     }
 
     private void Publish(string kind, params (string Key, string Value)[] data) =>
-        (events ?? NoAccountEvents.Instance).Publish(new AccountEvent(AccountId, kind, Clock.GetUtcNow(),
-            data.ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal)));
+        AccountEventPublishing.Publish(events, AccountId, kind, Clock.GetUtcNow(), data);
 
     private static string Units(Int128 units) => units.ToString(CultureInfo.InvariantCulture);
 }

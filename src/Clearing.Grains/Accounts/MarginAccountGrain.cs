@@ -192,23 +192,15 @@ public sealed partial class MarginAccountGrain(
         var key = IdempotencyKeys.Trade(AccountId, command.CommandId);
         var configuration = risk.Current;
         var context = configuration.ContextAt(Clock.GetUtcNow());
-        // A trade on an isolated market is checked against and applied to that market's sub-account alone.
-        var poolName = configuration.IsolatedMarkets.Contains(command.Market) ? command.Market : MarginPools.Cross;
+        var poolName = PoolOfMarket(configuration, command.Market);
         var cross = State.PoolOf(AccountId, poolName);
-        var ledgerAccount = PoolLedgerAccount(poolName);
         var check = HealthCalculator.Compute(cross, context).CheckOrder(new Order(command.Market, command.SizeDelta, command.Price));
         var decision = new TradeResult(command.CommandId, check.Accepted, check.Reason, check.InitHealthBefore, check.InitHealthAfter);
         var effects = CommandEffects<MarginAccountState>.None;
         if (check.Accepted)
         {
             var filled = Trading.ApplyFill(cross, context, command.Market, command.SizeDelta, command.Price);
-            var entries = BalanceChanges(cross, filled)
-                .SelectMany(change => new[]
-                {
-                    new JournalEntry(ledgerAccount, change.Key.Chain.Name, change.Key.Asset, (System.Numerics.BigInteger)change.Delta, "trade-settlement"),
-                    new JournalEntry(LedgerAccounts.Market(command.Market), change.Key.Chain.Name, change.Key.Asset, -(System.Numerics.BigInteger)change.Delta, "trade-settlement"),
-                })
-                .ToList();
+            var entries = SettlementWithMarket(poolName, command.Market, BalanceChanges(cross, filled), "trade-settlement");
             effects = new CommandEffects<MarginAccountState>(State.WithPool(poolName, filled))
             {
                 Journal = entries.Count == 0 ? [] : [new JournalTransaction(key, Clock.GetUtcNow(), entries)],
@@ -231,8 +223,7 @@ public sealed partial class MarginAccountGrain(
         var configuration = risk.Current;
         var context = configuration.ContextAt(Clock.GetUtcNow());
         var index = context.MarketStateFor(market).CumulativeFundingIndex;
-        // A position in an isolated market lives, and settles its funding, in that market's sub-account.
-        var poolName = configuration.IsolatedMarkets.Contains(market) ? market : MarginPools.Cross;
+        var poolName = PoolOfMarket(configuration, market);
         var cross = State.PoolOf(AccountId, poolName);
         if (cross.PositionIn(market) is not { } position || position.LastFundingIndex == index)
         {
@@ -242,13 +233,7 @@ public sealed partial class MarginAccountGrain(
         var key = IdempotencyKeys.Funding(AccountId, market, index.ToString());
         var settled = Trading.SettleFunding(cross, context, market);
         var changes = BalanceChanges(cross, settled).ToList();
-        var entries = changes
-            .SelectMany(change => new[]
-            {
-                new JournalEntry(PoolLedgerAccount(poolName), change.Key.Chain.Name, change.Key.Asset, (System.Numerics.BigInteger)change.Delta, "funding"),
-                new JournalEntry(LedgerAccounts.Market(market), change.Key.Chain.Name, change.Key.Asset, -(System.Numerics.BigInteger)change.Delta, "funding"),
-            })
-            .ToList();
+        var entries = SettlementWithMarket(poolName, market, changes, "funding");
         var settledUnits = changes.Aggregate(Int128.Zero, (sum, change) => sum + change.Delta);
         var (result, replayed) = await CommitCommandAsync(key, new FundingResult(market, index, settledUnits),
             new CommandEffects<MarginAccountState>(State.WithPool(poolName, settled))
@@ -280,6 +265,27 @@ public sealed partial class MarginAccountGrain(
 
     private static HealthView View(HealthSnapshot health) =>
         new(health.InitHealth, health.LiquidationEndHealth, health.MaintHealth, health.FreeCollateral, health.CollateralValue, health.IsLiquidatable);
+
+    /// <summary>
+    /// The pool that trades <paramref name="market"/>: an isolated market's position is checked, applied and settles its
+    /// funding in that market's sub-account alone; every other market in the cross pool.
+    /// </summary>
+    private static string PoolOfMarket(RiskConfiguration configuration, string market) =>
+        configuration.IsolatedMarkets.Contains(market) ? market : MarginPools.Cross;
+
+    /// <summary>The journal of a pool's balance changes settled against <paramref name="market"/>'s clearing counterparty.</summary>
+    private List<JournalEntry> SettlementWithMarket(string poolName, string market, IEnumerable<(AssetKey Key, Int128 Delta)> changes, string kind)
+    {
+        var poolAccount = PoolLedgerAccount(poolName);
+        return
+        [
+            .. changes.SelectMany(change => new[]
+            {
+                new JournalEntry(poolAccount, change.Key.Chain.Name, change.Key.Asset, (System.Numerics.BigInteger)change.Delta, kind),
+                new JournalEntry(LedgerAccounts.Market(market), change.Key.Chain.Name, change.Key.Asset, -(System.Numerics.BigInteger)change.Delta, kind),
+            }),
+        ];
+    }
 
     /// <summary>Every (chain, asset) whose balance differs between two versions of a pool: what the journal must carry.</summary>
     private static IEnumerable<(AssetKey Key, Int128 Delta)> BalanceChanges(SubAccount before, SubAccount after) =>

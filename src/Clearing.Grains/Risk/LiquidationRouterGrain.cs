@@ -241,6 +241,5 @@ public sealed class LiquidationRouterGrain(
             ("bankrupt", plan.Pools.Any(p => p.Bankruptcy is not null) ? "true" : "false"));
 
     private void Publish(string kind, params (string Key, string Value)[] data) =>
-        (events ?? NoAccountEvents.Instance).Publish(new AccountEvent(AccountId, kind, Clock.GetUtcNow(),
-            data.ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal)));
+        AccountEventPublishing.Publish(events, AccountId, kind, Clock.GetUtcNow(), data);
 }

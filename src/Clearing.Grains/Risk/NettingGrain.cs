@@ -215,7 +215,8 @@ public sealed class NettingGrain(
                 continue;
             }
 
-            foreach (var pool in entry.State.ToMarginAccount(accountId).Isolated.Prepend(entry.State.ToCrossPool(accountId)))
+            var account = entry.State.ToMarginAccount(accountId);
+            foreach (var pool in account.Isolated.Prepend(account.Cross))
             {
                 if (pool.Positions.IsEmpty)
                 {
@@ -261,15 +262,12 @@ public sealed class NettingGrain(
 
                 if (marginCalled.Add(poolKey))
                 {
-                    (events ?? NoAccountEvents.Instance).Publish(new AccountEvent(accountId, AccountEventKinds.MarginCall, clock.GetUtcNow(),
-                        new Dictionary<string, string>(StringComparer.Ordinal)
-                        {
-                            ["pool"] = poolName,
-                            ["maintHealth"] = snapshot.MaintHealth.ToString(),
-                            ["maintHealthRatio"] = ratio.ToString(),
-                            ["threshold"] = settings.MarginCallRatioPercent.ToString(),
-                            ["settlement"] = configuration.Settlement.ToString(),
-                        }));
+                    AccountEventPublishing.Publish(events, accountId, AccountEventKinds.MarginCall, clock.GetUtcNow(),
+                        ("pool", poolName),
+                        ("maintHealth", snapshot.MaintHealth.ToString()),
+                        ("maintHealthRatio", ratio.ToString()),
+                        ("threshold", settings.MarginCallRatioPercent.ToString()),
+                        ("settlement", configuration.Settlement.ToString()));
                 }
             }
         }

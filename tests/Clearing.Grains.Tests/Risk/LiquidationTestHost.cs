@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Clearing.Actors;
 using Clearing.Actors.Hosting;
-using Clearing.Actors.Storage;
 using Clearing.Actors.Testing;
 using Clearing.Chains;
 using Clearing.Domain.Assets;
@@ -12,9 +11,6 @@ using Clearing.Grains.Accounts;
 using Clearing.Grains.Events;
 using Clearing.Grains.Risk;
 using Clearing.Persistence;
-using Clearing.Persistence.ActorStorage;
-using Clearing.Persistence.Cursors;
-using Clearing.Persistence.UnitOfWork;
 
 namespace Clearing.Grains.Tests.Risk;
 
@@ -73,19 +69,18 @@ public static class LiquidationRisk
 /// </summary>
 public sealed class LiquidationTestHost : IAsyncDisposable
 {
-    private readonly ActorHost host;
+    private readonly GrainTestHost host;
     private int deposits;
 
-    private LiquidationTestHost(ActorHost host, FakeClock clock, MutableRiskConfiguration risk, RecordingEvents events, ClearingDatabase database)
+    private LiquidationTestHost(GrainTestHost host, MutableRiskConfiguration risk, RecordingEvents events, ClearingDatabase database)
     {
         this.host = host;
-        Clock = clock;
         Risk = risk;
         Events = events;
         Database = database;
     }
 
-    public FakeClock Clock { get; }
+    public FakeClock Clock => host.Clock;
 
     public MutableRiskConfiguration Risk { get; }
 
@@ -93,7 +88,7 @@ public sealed class LiquidationTestHost : IAsyncDisposable
 
     public ClearingDatabase Database { get; }
 
-    public IGrainFactory Grains => host.GrainFactory;
+    public IGrainFactory Grains => host.Grains;
 
     public INettingGrain Netting => Grains.GetGrain<INettingGrain>(NettingGrainKey.Book);
 
@@ -101,26 +96,20 @@ public sealed class LiquidationTestHost : IAsyncDisposable
 
     public static async Task<LiquidationTestHost> StartAsync(ClearingDatabase database, string hostId = "host-1", RiskConfiguration? risk = null, NettingOptions? netting = null)
     {
-        var clock = new FakeClock();
         var configuration = new MutableRiskConfiguration(risk ?? LiquidationRisk.Configuration);
         var events = new RecordingEvents();
-        var services = new Services(new Dictionary<Type, object>
+        // A lease far longer than any test's fake time: advancing the clock never outruns a renewal still on its way to the database.
+        var options = new ActorHostOptions { HostId = hostId, LeaseTtl = TimeSpan.FromHours(1), LeaseRenewInterval = TimeSpan.FromMinutes(10) };
+        var host = await GrainTestHost.StartAsync(database, options, risk: configuration, extraServices: new Dictionary<Type, object>
         {
-            [typeof(DurableUnitOfWork)] = new DurableUnitOfWork(database),
-            [typeof(CursorStore)] = new CursorStore(database),
-            [typeof(IRiskConfigurationProvider)] = configuration,
             [typeof(ClearingDatabase)] = database,
             [typeof(IAccountEventSink)] = events,
             [typeof(NettingOptions)] = netting ?? NettingOptions.Default,
         });
-        // A lease far longer than any test's fake time: advancing the clock never outruns a renewal still on its way to the database.
-        var options = new ActorHostOptions { HostId = hostId, LeaseTtl = TimeSpan.FromHours(1), LeaseRenewInterval = TimeSpan.FromMinutes(10) };
-        var host = new ActorHost(options, new GrainRegistry().AddClearingGrains(), SqlActorStores.For(database), clock, services);
-        await host.StartAsync();
-        return new LiquidationTestHost(host, clock, configuration, events, database);
+        return new LiquidationTestHost(host, configuration, events, database);
     }
 
-    public IMarginAccountGrain Account(string id) => Grains.GetGrain<IMarginAccountGrain>(id);
+    public IMarginAccountGrain Account(string id) => host.Account(id);
 
     public ILiquidationRouterGrain Router(string id) => Grains.GetGrain<ILiquidationRouterGrain>(id);
 
@@ -156,12 +145,7 @@ public sealed class LiquidationTestHost : IAsyncDisposable
         Assert.True(close.Accepted, close.Reason);
     }
 
-    public async ValueTask DisposeAsync() => await host.StopAsync();
-
-    private sealed class Services(IReadOnlyDictionary<Type, object> services) : IServiceProvider
-    {
-        public object? GetService(Type serviceType) => services.GetValueOrDefault(serviceType);
-    }
+    public ValueTask DisposeAsync() => host.DisposeAsync();
 }
 
 /// <summary>The account events grains published, in order.</summary>

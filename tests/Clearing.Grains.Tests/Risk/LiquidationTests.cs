@@ -399,7 +399,7 @@ public abstract class LiquidationTests : DatabaseTests
         Assert.Empty(await SeizeActionsAsync(database, LiquidationRisk.ChainB));
         second.Clock.Advance(NettingGrain.KeepScanningPeriod); // the reminder's first tick: nothing else calls the book
 
-        await WaitUntilAsync(async () => (await SeizeActionsAsync(database, LiquidationRisk.ChainB)).Count == 1);
+        await Wait.UntilAsync(async () => (await SeizeActionsAsync(database, LiquidationRisk.ChainB)).Count == 1, TimeSpan.FromSeconds(30), "one seize action on evm-b");
         Assert.Single(await second.Router("bob").GetLiquidationsAsync());
     }
 
@@ -415,8 +415,8 @@ public abstract class LiquidationTests : DatabaseTests
         host.SetPrice("WETH", 900);
         await host.Netting.GetStatsAsync(); // activates the book (and its timer)
         host.Clock.Advance(TimeSpan.FromSeconds(1));
-        await WaitUntilAsync(async () => (await SeizeActionsAsync(database, LiquidationRisk.ChainB)).Count == 1);
-        await WaitUntilAsync(() => Task.FromResult(host.Events.Of("carol", AccountEventKinds.MarginCall).Count > 0));
+        await Wait.UntilAsync(async () => (await SeizeActionsAsync(database, LiquidationRisk.ChainB)).Count == 1, TimeSpan.FromSeconds(30), "one seize action on evm-b");
+        await Wait.UntilAsync(() => Task.FromResult(host.Events.Of("carol", AccountEventKinds.MarginCall).Count > 0), TimeSpan.FromSeconds(30), "carol's margin call");
         host.Clock.Advance(TimeSpan.FromSeconds(1));
         await host.Netting.ScanAsync(); // queued behind the second tick: two more scans, still below the threshold
 
@@ -424,16 +424,6 @@ public abstract class LiquidationTests : DatabaseTests
         Assert.Equal("cross", call.Data["pool"]);
         Assert.Empty(host.Events.Of("bob", AccountEventKinds.MarginCall));
         Assert.Empty(await host.Router("carol").GetLiquidationsAsync());
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 30 s");
-            await Task.Yield();
-        }
     }
 }
 
