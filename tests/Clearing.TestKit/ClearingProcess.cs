@@ -10,7 +10,12 @@ public static class ClearingProcess
 {
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
 
-    public static async Task<Result> RunAsync(params string[] arguments)
+    /// <summary>Runs clearing with the given arguments; 60 s at most.</summary>
+    public static Task<Result> RunAsync(params string[] arguments) => RunAsync(TimeSpan.FromSeconds(60), null, arguments);
+
+    /// <summary>Runs clearing in <paramref name="workingDirectory"/> (the test's folder when null); past
+    /// <paramref name="deadline"/> the process tree is killed and a <see cref="TimeoutException"/> carries its output.</summary>
+    public static async Task<Result> RunAsync(TimeSpan deadline, string? workingDirectory, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -18,6 +23,11 @@ public static class ClearingProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (workingDirectory is not null)
+        {
+            info.WorkingDirectory = workingDirectory;
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clearing.dll"));
         foreach (var argument in arguments)
         {
@@ -27,8 +37,17 @@ public static class ClearingProcess
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(deadline.Token);
+        using var cancel = new CancellationTokenSource(deadline);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"clearing {string.Join(' ', arguments)} did not finish within {deadline.TotalSeconds:0} s. Its output:\n{await stdout}\n{await stderr}");
+        }
+
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using Clearing.Server.Demo;
@@ -122,28 +121,8 @@ public sealed class DemoCommandTests : IDisposable
     /// <summary>Runs the built `clearing` (clearing.dll next to this assembly) to its end, within <see cref="DemoDeadline"/>; stdout and stderr together.</summary>
     private static async Task<(int ExitCode, string Output)> RunDemoAsync(params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clearing.dll"));
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(DemoDeadline);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"clearing demo did not finish within {DemoDeadline.TotalMinutes:0} min. Its output:\n{await stdout}\n{await stderr}");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
+        var result = await ClearingProcess.RunAsync(DemoDeadline, RepoPaths.Root, arguments);
+        return (result.ExitCode, result.StandardOutput + result.StandardError);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
