@@ -1,7 +1,6 @@
 using Clearing.Chains;
 using Clearing.Domain.Assets;
 using Clearing.Grains.Durable;
-using Clearing.Persistence.Inbox;
 
 namespace Clearing.Grains.Accounts;
 
@@ -18,29 +17,22 @@ public sealed partial class MarginAccountGrain
 {
     public async Task AbsorbCreditedDepositsAsync()
     {
-        var waiting = await Inbox.ForRecipientAsync(LedgerAccounts.Margin(AccountId));
-        if (waiting.Count == 0)
+        var absorbed = await AbsorbInboxAsync(LedgerAccounts.Margin(AccountId), waiting =>
         {
-            return;
-        }
+            var cross = State.ToCrossPool(AccountId);
+            foreach (var credit in waiting)
+            {
+                // The chain grain routed only amounts within Int128 here (DepositRoute); a wider one would be a corrupt row.
+                cross = cross.AddToBalance(new AssetKey(new ChainId(credit.Chain), credit.Asset), checked((Int128)credit.Amount));
+            }
 
-        var cross = State.ToCrossPool(AccountId);
-        foreach (var credit in waiting)
-        {
-            // The chain grain routed only amounts within Int128 here (DepositRoute); a wider one would be a corrupt row.
-            cross = cross.AddToBalance(new AssetKey(new ChainId(credit.Chain), credit.Asset), checked((Int128)credit.Amount));
-        }
-
-        // A deposit that became final is no longer pending (the same as a direct CreditDeposit does).
-        var credited = waiting.Select(c => new DepositKey(c.Chain, c.TransactionId, c.LogIndex)).ToHashSet();
-        var next = State.WithCrossPool(cross) with { Pending = [.. State.Pending.Where(p => !credited.Contains(p.Key))] };
-        await CommitStateAsync(new CommandEffects<MarginAccountState>(next)
-        {
-            Absorbed = [.. waiting.Select(c => new AbsorbedCredit(c.CreditKey, c.Recipient))],
+            // A deposit that became final is no longer pending (the same as a direct CreditDeposit does).
+            var credited = waiting.Select(c => new DepositKey(c.Chain, c.TransactionId, c.LogIndex)).ToHashSet();
+            return State.WithCrossPool(cross) with { Pending = [.. State.Pending.Where(p => !credited.Contains(p.Key))] };
         });
 
         // The member sees a deposit credited when its account holds it (its rows are gone now: published once).
-        foreach (var credit in waiting)
+        foreach (var credit in absorbed)
         {
             Publish(Events.AccountEventKinds.DepositCredited, ("chain", credit.Chain), ("asset", credit.Asset),
                 ("units", credit.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("transaction", credit.TransactionId));

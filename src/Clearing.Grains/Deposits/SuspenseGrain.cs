@@ -62,24 +62,14 @@ public sealed class SuspenseGrain(
         return State.Held;
     }
 
-    public async Task AbsorbCreditedDepositsAsync()
-    {
-        var waiting = await Inbox.ForRecipientAsync(LedgerAccounts.Suspense(Chain));
-        if (waiting.Count == 0)
-        {
-            return;
-        }
+    public Task AbsorbCreditedDepositsAsync() =>
+        AbsorbInboxAsync(LedgerAccounts.Suspense(Chain), waiting => State with { Held = [.. State.Held, .. waiting.Select(Held)] });
 
-        var held = waiting.Select(credit =>
-        {
-            var detail = JsonSerializer.Deserialize<SuspenseDetail>(credit.DetailJson ?? "null", GrainJson.Options)
-                ?? throw new InvalidOperationException($"Suspense inbox credit {credit.CreditKey} carries no token and reason.");
-            return new SuspendedDeposit(new DepositKey(credit.Chain, credit.TransactionId, credit.LogIndex), credit.Asset, detail.Token, credit.Amount,
-                credit.Depositor, detail.Reason, detail.ClaimedAccount, credit.CreatedAt);
-        });
-        await CommitStateAsync(new CommandEffects<SuspenseState>(State with { Held = [.. State.Held, .. held] })
-        {
-            Absorbed = [.. waiting.Select(c => new AbsorbedCredit(c.CreditKey, c.Recipient))],
-        });
+    private static SuspendedDeposit Held(InboxCredit credit)
+    {
+        var detail = JsonSerializer.Deserialize<SuspenseDetail>(credit.DetailJson ?? "null", GrainJson.Options)
+            ?? throw new InvalidOperationException($"Suspense inbox credit {credit.CreditKey} carries no token and reason.");
+        return new SuspendedDeposit(new DepositKey(credit.Chain, credit.TransactionId, credit.LogIndex), credit.Asset, detail.Token, credit.Amount,
+            credit.Depositor, detail.Reason, detail.ClaimedAccount, credit.CreatedAt);
     }
 }

@@ -66,11 +66,24 @@ public abstract class DurableGrain<TState> : Grain
     /// <summary>Commits a state change that is not a command with a key (e.g. the pending set a watcher replaced).</summary>
     protected Task CommitStateAsync(TState next) => CommitAsync(idempotency: null, new CommandEffects<TState>(next));
 
-    /// <summary>Commits effects that are not a command with a key: the deposit inbox's absorption (next state + rows removed).</summary>
-    protected Task CommitStateAsync(CommandEffects<TState> effects) => CommitAsync(idempotency: null, effects);
+    /// <summary>
+    /// Folds the deposit inbox's credits waiting for <paramref name="recipient"/> (committed by a chain's batch) into the
+    /// state: one commit of <paramref name="fold"/>'s next state and the removal of exactly those rows (no journal, that
+    /// was written at credit time). Returns the credits absorbed; none: nothing is committed.
+    /// </summary>
+    protected async Task<IReadOnlyList<InboxCredit>> AbsorbInboxAsync(string recipient, Func<IReadOnlyList<InboxCredit>, TState> fold)
+    {
+        var waiting = await unitOfWork.Inbox.ForRecipientAsync(recipient);
+        if (waiting.Count > 0)
+        {
+            await CommitAsync(idempotency: null, new CommandEffects<TState>(fold(waiting))
+            {
+                Absorbed = [.. waiting.Select(c => new AbsorbedCredit(c.CreditKey, c.Recipient))],
+            });
+        }
 
-    /// <summary>The deposit inbox: credits committed by a chain's batch, waiting to be folded into their recipient's state.</summary>
-    protected AccountInboxStore Inbox => unitOfWork.Inbox;
+        return waiting;
+    }
 
     private async Task<CommitOutcome> CommitAsync(IdempotencyRecord? idempotency, CommandEffects<TState> effects)
     {
