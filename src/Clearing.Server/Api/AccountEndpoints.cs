@@ -17,7 +17,7 @@ public static class AccountEndpoints
 
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
-        (int, string, Type?)[] common = [(401, "Not authenticated", typeof(ProblemDetails)), (403, "Not this member's account", typeof(ProblemDetails))];
+        var common = ApiAccessResponses.Account;
 
         app.MapGet("/v1/accounts/{id}/deposit-instructions", GetDepositInstructions).WithMetadata(new ApiOperation(
             "getDepositInstructions",

@@ -44,7 +44,7 @@ public static class EventStreamEndpoints
             "streamAccountEvents",
             "Server-sent events of one account: deposits, withdrawals, trades, margin calls, liquidations. Send Last-Event-ID to resume; `event: gap` means events were missed (re-read the account).",
             null,
-            [(200, "text/event-stream of AccountEventMessage (event: kind) and gap notices", typeof(AccountEventMessage)), (401, "Not authenticated", typeof(ProblemDetails)), (403, "Not this member's account", typeof(ProblemDetails))],
+            [(200, "text/event-stream of AccountEventMessage (event: kind) and gap notices", typeof(AccountEventMessage)), .. ApiAccessResponses.Account],
             SuccessMediaType: "text/event-stream"));
 
         app.MapGet("/v1/events", (HttpContext context) =>

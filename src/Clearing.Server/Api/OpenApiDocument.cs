@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Clearing.Server.Api;
@@ -16,6 +17,18 @@ public sealed record ApiOperation(
     bool Idempotent = false,
     string? SuccessMediaType = null,
     IReadOnlyDictionary<string, string>? Query = null);
+
+/// <summary>The 401 and 403 answers every signed endpoint documents, by who may call it.</summary>
+public static class ApiAccessResponses
+{
+    /// <summary>The owning member or an operator.</summary>
+    public static readonly (int Status, string Description, Type? Body)[] Account =
+        [(401, "Not authenticated", typeof(ProblemDetails)), (403, "Not this member's account", typeof(ProblemDetails))];
+
+    /// <summary>Operator credentials only.</summary>
+    public static readonly (int Status, string Description, Type? Body)[] Operator =
+        [(401, "Not authenticated", typeof(ProblemDetails)), (403, "Not an operator credential", typeof(ProblemDetails))];
+}
 
 /// <summary>
 /// A small OpenAPI 3.0 generator (Microsoft.AspNetCore.OpenApi is a NuGet package, not part of the shared framework,

@@ -13,7 +13,7 @@ public static class OperatorEndpoints
 {
     public static IEndpointRouteBuilder MapOperatorEndpoints(this IEndpointRouteBuilder app)
     {
-        (int, string, Type?)[] common = [(401, "Not authenticated", typeof(ProblemDetails)), (403, "Not an operator credential", typeof(ProblemDetails))];
+        var common = ApiAccessResponses.Operator;
 
         app.MapPost("/v1/operator/accounts/{id}/liquidations", ProposeLiquidationAsync).WithMetadata(new ApiOperation(
             "proposeLiquidation",

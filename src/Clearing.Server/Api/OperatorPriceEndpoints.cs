@@ -19,7 +19,7 @@ public static class OperatorPriceEndpoints
 {
     public static IEndpointRouteBuilder MapOperatorPriceEndpoints(this IEndpointRouteBuilder app)
     {
-        (int, string, Type?)[] common = [(401, "Not authenticated", typeof(ProblemDetails)), (403, "Not an operator credential", typeof(ProblemDetails))];
+        var common = ApiAccessResponses.Operator;
         app.MapPost("/v1/operator/prices/{asset}", SetPriceAsync).WithMetadata(new ApiOperation(
             "setOperatorPrice",
             "Operator: sets the operator feed's price of the asset (USD per whole token, decimal text; confidence in USD, default 0; publishTime in unix seconds, default now). The asset is re-aggregated at once with its other sources: the answer is its new status, which may be frozen if the sources now diverge.",
@@ -90,16 +90,20 @@ public static class OperatorPriceEndpoints
     private static IResult NotConfigured() =>
         ApiProblems.Problem(StatusCodes.Status404NotFound, "oracles-not-configured", "Oracles not configured", "This service has no Clearing:Oracles section; prices come from the risk file.");
 
-    private static OraclePriceResponse Response(AssetPrice price) => new(
-        price.Asset,
-        price.Status.ToString().ToLowerInvariant(),
-        (price.Quote ?? price.LastGood)?.Price.ToString(),
-        (price.Quote ?? price.LastGood)?.Confidence.ToString(),
-        (price.Quote ?? price.LastGood)?.PublishTime,
-        price.Reason,
-        price.ObservedMedian?.ToString(),
-        price.ObservedSpread?.ToString(),
-        [.. price.Sources.Select(s => new OracleSourceResponse(s.Source, s.Use.ToString().ToLowerInvariant(), s.Observation?.Price.ToString(), s.Observation?.PublishTime, s.Reason))]);
+    private static OraclePriceResponse Response(AssetPrice price)
+    {
+        var shown = price.Quote ?? price.LastGood;
+        return new(
+            price.Asset,
+            price.Status.ToString().ToLowerInvariant(),
+            shown?.Price.ToString(),
+            shown?.Confidence.ToString(),
+            shown?.PublishTime,
+            price.Reason,
+            price.ObservedMedian?.ToString(),
+            price.ObservedSpread?.ToString(),
+            [.. price.Sources.Select(s => new OracleSourceResponse(s.Source, s.Use.ToString().ToLowerInvariant(), s.Observation?.Price.ToString(), s.Observation?.PublishTime, s.Reason))]);
+    }
 
     private static bool TryParse(byte[] body, out Fixed price, out Fixed confidence, out long? publishTime, out Dictionary<string, string[]> errors)
     {
