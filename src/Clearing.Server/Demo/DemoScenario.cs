@@ -635,9 +635,11 @@ public sealed class DemoScenario(MemberApiClient member, MemberApiClient operato
     /// <summary>Base units as whole tokens for display (exact: integer division and remainder, no floating point).</summary>
     public static string Whole(BigInteger units, byte decimals)
     {
+        // The sign apart: dividing -0.5 would leave a whole part of 0 and lose it.
         var scale = BigInteger.Pow(10, decimals);
-        var fraction = (BigInteger.Abs(units) % scale).ToString(CultureInfo.InvariantCulture).PadLeft(decimals, '0').TrimEnd('0');
-        var whole = BigInteger.Divide(units, scale).ToString("N0", CultureInfo.InvariantCulture);
+        var magnitude = BigInteger.Abs(units);
+        var fraction = (magnitude % scale).ToString(CultureInfo.InvariantCulture).PadLeft(decimals, '0').TrimEnd('0');
+        var whole = (units.Sign < 0 ? "-" : "") + (magnitude / scale).ToString("N0", CultureInfo.InvariantCulture);
         return fraction.Length == 0 ? whole : $"{whole}.{fraction}";
     }
 
