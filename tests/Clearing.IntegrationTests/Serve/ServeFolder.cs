@@ -151,28 +151,8 @@ internal sealed class ServeFolder : IDisposable
     public static HttpRequestMessage SignedAsOperator(HttpMethod method, string pathAndQuery, string body = "") =>
         Signed(method, pathAndQuery, body, null, OperatorKeyId, OperatorSecret);
 
-    private static HttpRequestMessage Signed(HttpMethod method, string pathAndQuery, string body, string? idempotencyKey, string keyId, string secret)
-    {
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var nonce = Guid.NewGuid().ToString("N");
-        var request = new HttpRequestMessage(method, pathAndQuery);
-        if (method != HttpMethod.Get)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        request.Headers.Add(RequestSignature.KeyHeader, keyId);
-        request.Headers.Add(RequestSignature.TimestampHeader, timestamp);
-        request.Headers.Add(RequestSignature.NonceHeader, nonce);
-        request.Headers.Add(RequestSignature.SignatureHeader,
-            RequestSignature.ComputeHex(Encoding.UTF8.GetBytes(secret), timestamp, nonce, method.Method, pathAndQuery, Encoding.UTF8.GetBytes(body)));
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add(ApiEndpoints.IdempotencyKeyHeader, idempotencyKey);
-        }
-
-        return request;
-    }
+    private static HttpRequestMessage Signed(HttpMethod method, string pathAndQuery, string body, string? idempotencyKey, string keyId, string secret) =>
+        RequestSignature.CreateSignedRequest(method, pathAndQuery, body, keyId, Encoding.UTF8.GetBytes(secret), idempotencyKey);
 
     public static bool Listening(int port)
     {

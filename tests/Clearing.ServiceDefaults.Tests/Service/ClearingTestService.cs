@@ -92,19 +92,8 @@ public sealed class ClearingTestService : IAsyncDisposable
         Account(account).CreditDepositAsync(new CreditDeposit(new DepositKey(Chain, transaction, 0), "USDC", dollars * (Int128)1_000_000, 1, "0xblock", "0xdepositor"));
 
     /// <summary>A request of member m1, signed over the exact bytes sent.</summary>
-    public static HttpRequestMessage Signed(HttpMethod method, string pathAndQuery, string body, string idempotencyKey)
-    {
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var nonce = Guid.NewGuid().ToString("N");
-        var signature = RequestSignature.ComputeHex(Encoding.UTF8.GetBytes(Secret), timestamp, nonce, method.Method, pathAndQuery, Encoding.UTF8.GetBytes(body));
-        var request = new HttpRequestMessage(method, pathAndQuery) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add(RequestSignature.KeyHeader, KeyId);
-        request.Headers.Add(RequestSignature.TimestampHeader, timestamp);
-        request.Headers.Add(RequestSignature.NonceHeader, nonce);
-        request.Headers.Add(RequestSignature.SignatureHeader, signature);
-        request.Headers.Add(ApiEndpoints.IdempotencyKeyHeader, idempotencyKey);
-        return request;
-    }
+    public static HttpRequestMessage Signed(HttpMethod method, string pathAndQuery, string body, string idempotencyKey) =>
+        RequestSignature.CreateSignedRequest(method, pathAndQuery, body, KeyId, Encoding.UTF8.GetBytes(Secret), idempotencyKey);
 
     public async ValueTask DisposeAsync()
     {
